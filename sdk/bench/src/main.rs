@@ -1,0 +1,39 @@
+//! `conclave-bench`: Conclave's benchmark binary.
+//!
+//! One subcommand per benchmark, each in its own module:
+//! - `store`: conclave-store against the `jmt` crate on the same deterministic workload
+//!   (see [`store`]).
+//!
+//! Benchmarks that need per-engine resource figures (peak RSS, bytes written) run each
+//! engine in a child process: the binary re-executes itself with a hidden flag.
+
+#![allow(
+    clippy::float_arithmetic,
+    reason = "a benchmark reports rates, means and ratios"
+)]
+
+mod store;
+mod sys;
+
+use clap::{Parser, Subcommand};
+
+/// Command line of `conclave-bench`.
+#[derive(Debug, Parser)]
+#[command(name = "conclave-bench", version, about = "Conclave benchmarks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The benchmarks.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// State tree: conclave-store against jmt (committed updates/s, latency, disk, memory, proofs).
+    Store(store::StoreArgs),
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Store(args) => store::run(&args),
+    }
+}

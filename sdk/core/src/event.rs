@@ -1,0 +1,58 @@
+//! Typed events. A module declares one struct per event and implements [`TypedEvent`];
+//! the runtime turns it into an ABCI event of type `module.event_name` whose attributes are
+//! the struct's fields as strings, in declaration order.
+
+use serde::{Deserialize, Serialize};
+
+/// One attribute of an event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventAttribute {
+    /// Attribute name.
+    pub key: String,
+    /// Attribute value as text (amounts in decimal, addresses in hex).
+    pub value: String,
+    /// Whether CometBFT's indexer should index it.
+    pub index: bool,
+}
+
+/// An untyped event as it leaves the runtime.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// `module.event_name`.
+    pub kind: String,
+    /// The attributes in a stable order.
+    pub attributes: Vec<EventAttribute>,
+}
+
+impl Event {
+    /// The value of attribute `key`, if present.
+    pub fn attribute(&self, key: &str) -> Option<&str> {
+        self.attributes.iter().find(|a| a.key == key).map(|a| a.value.as_str())
+    }
+}
+
+/// A module's event type.
+pub trait TypedEvent {
+    /// The event type, `module.event_name` (lowercase, snake case).
+    const KIND: &'static str;
+
+    /// The attributes as `(name, value)`, in a stable order. All are indexed.
+    fn attributes(&self) -> Vec<(&'static str, String)>;
+
+    /// Converts into an untyped [`Event`].
+    fn to_event(&self) -> Event {
+        Event {
+            kind: Self::KIND.to_string(),
+            attributes: self
+                .attributes()
+                .into_iter()
+                .map(|(key, value)| EventAttribute { key: key.to_string(), value, index: true })
+                .collect(),
+        }
+    }
+}
+
+/// Emits a typed event into `state` (kept only if the enclosing transaction succeeds).
+pub fn emit<E: TypedEvent>(state: &mut impl crate::StateWrite, event: &E) -> Result<(), crate::StateError> {
+    state.emit(event.to_event())
+}

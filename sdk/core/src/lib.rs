@@ -1,0 +1,39 @@
+//! Conclave core: the vocabulary every module and the runtime share. No I/O.
+//!
+//! What lives here and where to start:
+//! - [`state`]: the raw state traits [`StateRead`]/[`StateWrite`] that the runtime implements
+//!   (with gas metering and per-transaction overlays) and modules consume;
+//! - [`typed`]: [`Item`] and [`Map`], typed state constants over an order-preserving
+//!   [`key`] encoding with borsh values;
+//! - [`module`]: the synchronous [`Module`] trait and the block/transaction context;
+//! - [`tx`]: the signed transaction envelope, its sign bytes and verification;
+//! - [`event`], [`error`], [`gas`], [`address`], [`coin`], [`ratio`]: the supporting types.
+//!
+//! Invariants kept here: key encodings preserve order (`a < b` iff `encode(a) < encode(b)`),
+//! error codes are explicit and stable, and nothing reads a clock or a random source.
+
+pub mod address;
+pub mod coin;
+pub mod error;
+pub mod event;
+pub mod gas;
+pub mod key;
+pub mod memory;
+pub mod module;
+pub mod prefix;
+pub mod ratio;
+pub mod state;
+pub mod tx;
+pub mod typed;
+
+pub use address::Address;
+pub use coin::Coin;
+pub use error::{ModuleError, TxCode};
+pub use event::{Event, EventAttribute, TypedEvent};
+pub use gas::{GasMeter, GasSchedule};
+pub use key::Key;
+pub use memory::MemoryState;
+pub use module::{BlockInfo, BlockTime, Module, TxContext};
+pub use ratio::Ratio;
+pub use state::{StateError, StateRead, StateWrite};
+pub use typed::{Item, Map};

@@ -1,0 +1,170 @@
+//! The transaction envelope, its canonical encoding and its signature.
+//!
+//! Wire format (borsh, see `docs/transactions.md`): `Tx = TxBody ‖ signature[64]`, where
+//! `TxBody = chain_id: string, signer: [u8; 32], nonce: u64, fee: Coin, gas_limit: u64,
+//! timeout_height: Option<u64>, memo: string, messages: Vec<Msg>`.
+//!
+//! The signature is ed25519 (ZIP-215 verification rules, via `ed25519-consensus`) over the
+//! sign bytes `b"conclave/tx/v1" ‖ blake3(body bytes)`. Because the signature is the fixed-size
+//! tail, the body bytes that were signed are exactly the transaction minus its last 64 bytes;
+//! decoding is canonical (borsh rejects trailing bytes and non-canonical tags), so one byte
+//! string has one meaning.
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use ed25519_consensus::{Signature, SigningKey, VerificationKey};
+
+use crate::address::Address;
+use crate::coin::Coin;
+
+/// Domain separator of the sign bytes.
+pub const SIGN_DOMAIN: &[u8] = b"conclave/tx/v1";
+/// Length of the signature at the end of a transaction.
+pub const SIGNATURE_LEN: usize = 64;
+
+/// The signed part of a transaction.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct TxBody<M> {
+    /// Must equal the chain's id.
+    pub chain_id: String,
+    /// The signer's ed25519 public key; the signer's address derives from it.
+    pub signer: [u8; 32],
+    /// Must equal the signer account's next nonce (starts at 0).
+    pub nonce: u64,
+    /// Paid in full by the signer once the transaction passes the ante checks.
+    pub fee: Coin,
+    /// Gas the transaction may use.
+    pub gas_limit: u64,
+    /// The last height at which the transaction may be included.
+    pub timeout_height: Option<u64>,
+    /// Free text, bounded by the chain's `max_memo_bytes`.
+    pub memo: String,
+    /// The messages, executed in order, all or nothing.
+    pub messages: Vec<M>,
+}
+
+/// A signed transaction.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Tx<M> {
+    /// The signed body.
+    pub body: TxBody<M>,
+    /// ed25519 signature over [`sign_bytes`] of the body.
+    pub signature: [u8; SIGNATURE_LEN],
+}
+
+/// The bytes the signer signs: `SIGN_DOMAIN ‖ blake3(body_bytes)`.
+pub fn sign_bytes(body_bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(SIGN_DOMAIN.len() + 32);
+    out.extend_from_slice(SIGN_DOMAIN);
+    out.extend_from_slice(blake3::hash(body_bytes).as_bytes());
+    out
+}
+
+/// The error a message decoder returns for a type tag the chain does not know; the runtime
+/// reports it with its own code. Build it with [`unknown_message`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("unknown message type tag {0}")]
+pub struct UnknownMessageTag(pub u8);
+
+/// An I/O error carrying [`UnknownMessageTag`], for hand-written `BorshDeserialize` impls of
+/// an app's message enum.
+pub fn unknown_message(tag: u8) -> borsh::io::Error {
+    borsh::io::Error::new(borsh::io::ErrorKind::InvalidData, UnknownMessageTag(tag))
+}
+
+/// Why bytes are not a transaction.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Not a canonical encoding (wrong layout, trailing bytes, invalid UTF-8, ...).
+    #[error("malformed transaction: {0}")]
+    Malformed(String),
+    /// A message type tag is unknown.
+    #[error("unknown message type tag {0}")]
+    UnknownMessage(u8),
+}
+
+impl<M: BorshDeserialize> Tx<M> {
+    /// Decodes a transaction canonically: every byte must be consumed.
+    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        borsh::from_slice(bytes).map_err(|e| {
+            match e.get_ref().and_then(|inner| inner.downcast_ref::<UnknownMessageTag>()) {
+                Some(UnknownMessageTag(tag)) => DecodeError::UnknownMessage(*tag),
+                None => DecodeError::Malformed(e.to_string()),
+            }
+        })
+    }
+}
+
+impl<M: BorshSerialize> Tx<M> {
+    /// The canonical encoding. Fails only if a message's serializer fails (borsh also refuses
+    /// collections of zero-sized types).
+    pub fn encode(&self) -> Result<Vec<u8>, borsh::io::Error> {
+        borsh::to_vec(self)
+    }
+}
+
+impl<M> Tx<M> {
+    /// The signer's account address.
+    pub fn signer_address(&self) -> Address {
+        Address::from_public_key(&self.body.signer)
+    }
+}
+
+/// Verifies the signature of an encoded transaction whose body is `tx_bytes[..len-64]`.
+/// Returns false for any invalid key, signature or length.
+pub fn verify_signature(tx_bytes: &[u8], signer: &[u8; 32], signature: &[u8; SIGNATURE_LEN]) -> bool {
+    let Some(body_len) = tx_bytes.len().checked_sub(SIGNATURE_LEN) else {
+        return false;
+    };
+    let Ok(key) = VerificationKey::try_from(*signer) else {
+        return false;
+    };
+    let message = sign_bytes(&tx_bytes[..body_len]);
+    key.verify(&Signature::from(*signature), &message).is_ok()
+}
+
+impl<M: BorshSerialize> TxBody<M> {
+    /// Signs the body with `key` (whose public key should be `self.signer`).
+    pub fn sign(self, key: &SigningKey) -> Result<Tx<M>, borsh::io::Error> {
+        let body_bytes = borsh::to_vec(&self)?;
+        let signature = key.sign(&sign_bytes(&body_bytes)).to_bytes();
+        Ok(Tx { body: self, signature })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(key: &SigningKey) -> TxBody<u8> {
+        TxBody {
+            chain_id: "test-1".into(),
+            signer: key.verification_key().to_bytes(),
+            nonce: 3,
+            fee: Coin::new("stake", 10),
+            gas_limit: 100_000,
+            timeout_height: Some(9),
+            memo: "hi".into(),
+            messages: vec![1, 2],
+        }
+    }
+
+    #[test]
+    fn sign_encode_decode_verify() {
+        let key = SigningKey::from([5u8; 32]);
+        let tx = body(&key).sign(&key).unwrap();
+        let bytes = tx.encode().unwrap();
+        assert_eq!(Tx::<u8>::decode(&bytes), Ok(tx.clone()));
+        assert!(verify_signature(&bytes, &tx.body.signer, &tx.signature));
+        let mut tampered = bytes.clone();
+        tampered[10] ^= 1;
+        assert!(!verify_signature(&tampered, &tx.body.signer, &tx.signature));
+    }
+
+    #[test]
+    fn trailing_bytes_are_malformed() {
+        let key = SigningKey::from([5u8; 32]);
+        let mut bytes = body(&key).sign(&key).unwrap().encode().unwrap();
+        bytes.push(0);
+        assert!(matches!(Tx::<u8>::decode(&bytes), Err(DecodeError::Malformed(_))));
+    }
+}

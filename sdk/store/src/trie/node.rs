@@ -1,0 +1,80 @@
+//! Trie nodes. Each node caches its hash, computed once when it is created.
+
+use std::sync::Arc;
+
+use conclave_proof::{internal_hash, leaf_hash, Hash, EMPTY_ROOT};
+
+/// A subtree: empty, a single leaf, or an internal node above two or more leaves.
+#[derive(Clone, Default)]
+pub(crate) enum Node {
+    /// No leaf below this position.
+    #[default]
+    Empty,
+    /// The only leaf below this position.
+    Leaf(Arc<Leaf>),
+    /// Two or more leaves below this position.
+    Internal(Arc<Internal>),
+}
+
+/// A key-value pair, by hashes. Keys and values themselves live in the
+/// snapshot's ordered map; the trie only commits to them.
+pub(crate) struct Leaf {
+    pub(crate) key_hash: Hash,
+    pub(crate) value_hash: Hash,
+    pub(crate) hash: Hash,
+}
+
+pub(crate) struct Internal {
+    pub(crate) left: Node,
+    pub(crate) right: Node,
+    pub(crate) hash: Hash,
+}
+
+impl Node {
+    pub(crate) fn leaf(key_hash: Hash, value_hash: Hash) -> Node {
+        Node::Leaf(Arc::new(Leaf {
+            key_hash,
+            value_hash,
+            hash: leaf_hash(&key_hash, &value_hash),
+        }))
+    }
+
+    /// Joins two canonical subtrees under a new parent, keeping the result
+    /// canonical: a lone leaf moves up instead of getting a parent.
+    /// `original` is the node being replaced; if neither child changed it is
+    /// reused, so unchanged subtrees stay shared and are not rehashed.
+    pub(crate) fn join(original: Option<&Arc<Internal>>, left: Node, right: Node) -> Node {
+        match (&left, &right) {
+            (Node::Empty, Node::Empty) => Node::Empty,
+            (Node::Leaf(_), Node::Empty) => left,
+            (Node::Empty, Node::Leaf(_)) => right,
+            _ => {
+                if let Some(original) = original {
+                    if original.left.ptr_eq(&left) && original.right.ptr_eq(&right) {
+                        return Node::Internal(Arc::clone(original));
+                    }
+                }
+                let hash = internal_hash(&left.hash(), &right.hash());
+                Node::Internal(Arc::new(Internal { left, right, hash }))
+            }
+        }
+    }
+
+    pub(crate) fn hash(&self) -> Hash {
+        match self {
+            Node::Empty => EMPTY_ROOT,
+            Node::Leaf(leaf) => leaf.hash,
+            Node::Internal(internal) => internal.hash,
+        }
+    }
+
+    /// Same node (not merely equal content).
+    pub(crate) fn ptr_eq(&self, other: &Node) -> bool {
+        match (self, other) {
+            (Node::Empty, Node::Empty) => true,
+            (Node::Leaf(a), Node::Leaf(b)) => Arc::ptr_eq(a, b),
+            (Node::Internal(a), Node::Internal(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Whole-chain tests live in tests/.

@@ -1,0 +1,60 @@
+//! Shared fixtures: the app-template chain with funded accounts.
+#![allow(unreachable_pub)]
+#![allow(dead_code)]
+
+use appchain::{AppChain, Genesis, Msg};
+use conclave_bank::genesis::GenesisBalance;
+use conclave_core::{Address, Coin};
+use conclave_runtime::{GenesisState, RuntimeGenesis};
+use conclave_testkit::{TestAccount, TestChain, TestChainBuilder};
+
+/// Initial balance of each funded account, in `stake`.
+pub const FUNDS: u128 = 1_000_000_000;
+
+/// The accounts funded at genesis.
+pub fn accounts() -> Vec<TestAccount> {
+    ["alice", "bob", "carol", "dave"].iter().map(|n| TestAccount::named(n)).collect()
+}
+
+/// A genesis funding `accounts` with [`FUNDS`] stake and 1000 `atom` each.
+pub fn genesis(accounts: &[TestAccount]) -> GenesisState<Genesis> {
+    let balances = accounts
+        .iter()
+        .map(|a| GenesisBalance {
+            address: a.address,
+            coins: vec![Coin::new("atom", 1_000), Coin::new("stake", FUNDS)],
+        })
+        .collect();
+    GenesisState {
+        runtime: RuntimeGenesis::default(),
+        app: Genesis { bank: conclave_bank::Genesis { balances, supply: None } },
+    }
+}
+
+/// A builder for the app-template chain with the default accounts funded.
+pub fn builder() -> TestChainBuilder<AppChain> {
+    TestChain::builder(AppChain::default(), genesis(&accounts()))
+}
+
+/// A started chain (InitChain done, no block yet).
+pub fn chain() -> TestChain<AppChain> {
+    builder().build()
+}
+
+/// A bank send message.
+pub fn send(to: &TestAccount, amount: u128) -> Msg {
+    Msg::Bank(conclave_bank::Msg::Send { to: to.address, amount: Coin::new("stake", amount) })
+}
+
+/// A bank balance via the query path, as a client sees it.
+pub fn balance(chain: &TestChain<AppChain>, address: &Address, denom: &str) -> u128 {
+    let coin: Coin = chain
+        .query_json("bank/balance", &serde_json::json!({ "address": address, "denom": denom }))
+        .expect("balance query succeeds");
+    coin.amount
+}
+
+/// The fee collector's address.
+pub fn fee_collector() -> Address {
+    AppChain::default().bank.fee_collector_address()
+}
