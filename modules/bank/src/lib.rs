@@ -7,7 +7,8 @@
 //! **Invariants** (checked by [`invariants::check`] after every test step):
 //! - for every denomination, supply = Σ balances; only minting and burning change it;
 //! - no balance or supply of zero is stored (it is deleted instead);
-//! - an operation that returns a bank error has written nothing and emitted nothing;
+//! - an operation that fails with a bank error (other than [`BankError::State`]) has written
+//!   nothing and emitted nothing;
 //! - all arithmetic is checked `u128`; no floats, no `HashMap` iteration.
 //!
 //! **Where to start:** [`msg`] for what users can send, [`ops`] for what other modules and
@@ -49,8 +50,12 @@ pub struct Bank {
 impl Bank {
     /// A bank with `module_accounts` plus the [`FEE_COLLECTOR`] (added if absent). Fails on an
     /// invalid or repeated name, or a fee collector given permissions.
-    pub fn new(module_accounts: impl IntoIterator<Item = ModuleAccount>) -> Result<Self, BankError> {
-        Ok(Self { accounts: accounts::register(module_accounts)? })
+    pub fn new(
+        module_accounts: impl IntoIterator<Item = ModuleAccount>,
+    ) -> Result<Self, BankError> {
+        Ok(Self {
+            accounts: accounts::register(module_accounts)?,
+        })
     }
 
     /// The configured module accounts, by name.
@@ -60,7 +65,10 @@ impl Bank {
 
     /// The module account called `name`, if configured.
     pub fn module_account(&self, name: &str) -> Option<&ModuleAccount> {
-        self.accounts.iter().find(|r| r.account.name == name).map(|r| &r.account)
+        self.accounts
+            .iter()
+            .find(|r| r.account.name == name)
+            .map(|r| &r.account)
     }
 
     /// The address of module account `name`; [`BankError::UnknownModuleAccount`] if absent.
@@ -70,7 +78,10 @@ impl Bank {
 
     /// The module account at `address`, if it is one.
     pub fn module_account_at(&self, address: &Address) -> Option<&ModuleAccount> {
-        self.accounts.iter().find(|r| r.address == *address).map(|r| &r.account)
+        self.accounts
+            .iter()
+            .find(|r| r.address == *address)
+            .map(|r| &r.account)
     }
 
     /// The fee collector's address.
@@ -82,7 +93,9 @@ impl Bank {
         self.accounts
             .iter()
             .find(|r| r.account.name == name)
-            .ok_or_else(|| BankError::UnknownModuleAccount { name: name.chars().take(64).collect() })
+            .ok_or_else(|| BankError::UnknownModuleAccount {
+                name: name.chars().take(64).collect(),
+            })
     }
 
     /// The module account `name` if it has the permission `has` checks.
@@ -94,14 +107,20 @@ impl Bank {
     ) -> Result<&Registered, BankError> {
         let registered = self.registered(name)?;
         if !has(&registered.account.permissions) {
-            return Err(BankError::MissingPermission { module: name.to_owned(), permission });
+            return Err(BankError::MissingPermission {
+                module: name.to_owned(),
+                permission,
+            });
         }
         Ok(registered)
     }
 
     fn check_not_module_account(&self, address: &Address) -> Result<(), BankError> {
         match self.module_account_at(address) {
-            Some(account) => Err(BankError::BlockedRecipient { address: *address, module: account.name.to_owned() }),
+            Some(account) => Err(BankError::BlockedRecipient {
+                address: *address,
+                module: account.name.to_owned(),
+            }),
             None => Ok(()),
         }
     }
@@ -111,7 +130,12 @@ impl Default for Bank {
     /// A bank whose only module account is the fee collector.
     fn default() -> Self {
         let fee_collector = ModuleAccount::new(FEE_COLLECTOR, Permissions::NONE);
-        Self { accounts: vec![Registered { account: fee_collector, address: fee_collector.address() }] }
+        Self {
+            accounts: vec![Registered {
+                account: fee_collector,
+                address: fee_collector.address(),
+            }],
+        }
     }
 }
 
@@ -125,7 +149,11 @@ impl Module for Bank {
         state::PREFIXES.to_vec()
     }
 
-    fn init_genesis(&self, state: &mut impl StateWrite, genesis: &Genesis) -> Result<(), BankError> {
+    fn init_genesis(
+        &self,
+        state: &mut impl StateWrite,
+        genesis: &Genesis,
+    ) -> Result<(), BankError> {
         genesis::init(state, genesis)
     }
 
@@ -137,7 +165,12 @@ impl Module for Bank {
         msg::validate(msg)
     }
 
-    fn deliver(&self, ctx: &TxContext<'_>, state: &mut impl StateWrite, msg: &Msg) -> Result<(), BankError> {
+    fn deliver(
+        &self,
+        ctx: &TxContext<'_>,
+        state: &mut impl StateWrite,
+        msg: &Msg,
+    ) -> Result<(), BankError> {
         self.execute(state, &ctx.signer, msg)
     }
 

@@ -12,7 +12,7 @@
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use conclave_core::coin::validate_denom;
-use conclave_core::{Address, Coin, StateWrite};
+use conclave_core::{Address, Coin, StateRead, StateWrite};
 use serde::{Deserialize, Serialize};
 
 use crate::error::BankError;
@@ -60,9 +60,14 @@ pub fn validate(msg: &Msg) -> Result<(), BankError> {
                 return Err(BankError::NoOutputs { max: MAX_OUTPUTS });
             }
             if outputs.len() > MAX_OUTPUTS {
-                return Err(BankError::TooManyOutputs { count: outputs.len(), max: MAX_OUTPUTS });
+                return Err(BankError::TooManyOutputs {
+                    count: outputs.len(),
+                    max: MAX_OUTPUTS,
+                });
             }
-            outputs.iter().try_for_each(|output| validate_amount(&output.amount))
+            outputs
+                .iter()
+                .try_for_each(|output| validate_amount(&output.amount))
         }
     }
 }
@@ -70,7 +75,9 @@ pub fn validate(msg: &Msg) -> Result<(), BankError> {
 fn validate_amount(coin: &Coin) -> Result<(), BankError> {
     validate_denom(&coin.denom)?;
     if coin.amount == 0 {
-        return Err(BankError::ZeroAmount { denom: coin.denom.clone() });
+        return Err(BankError::ZeroAmount {
+            denom: coin.denom.clone(),
+        });
     }
     Ok(())
 }
@@ -79,7 +86,12 @@ impl Bank {
     /// Executes `msg` signed by `signer`: the stateless checks again (they are cheap, and make
     /// this safe to call directly), then per output in order: recipient ≠ signer, recipient not
     /// a module account, funds. Writes happen only after every output passed.
-    pub(crate) fn execute(&self, state: &mut impl StateWrite, signer: &Address, msg: &Msg) -> Result<(), BankError> {
+    pub(crate) fn execute(
+        &self,
+        state: &mut impl StateWrite,
+        signer: &Address,
+        msg: &Msg,
+    ) -> Result<(), BankError> {
         validate(msg)?;
         let mut changes = Changes::default();
         match msg {
@@ -96,7 +108,7 @@ impl Bank {
     fn send_one(
         &self,
         changes: &mut Changes,
-        state: &impl StateWrite,
+        state: &impl StateRead,
         signer: &Address,
         to: &Address,
         amount: &Coin,

@@ -17,8 +17,8 @@ use redb::Database;
 
 use crate::error::StoreError;
 use crate::persist;
-use crate::snapshot::{Bytes, Map, Snapshot};
-use crate::trie::{self, Update};
+use crate::snapshot::{Bytes, KeySet, Snapshot};
+use crate::trie::{self, NewValue, Update};
 
 pub(crate) struct Recovered {
     /// Retained versions, ascending; never empty.
@@ -108,29 +108,33 @@ fn check_root(version: u64, expected: Hash, found: Hash) -> Result<(), StoreErro
     })
 }
 
-/// Builds the snapshot of `entries` (in ascending key order): the ordered map
-/// on one thread while this one hashes and builds the trie.
+/// Builds the snapshot of `entries` (in ascending key order): the key set on
+/// one thread while this one hashes and builds the trie.
 pub(crate) fn load_flat(version: u64, entries: Vec<(Bytes, Bytes)>) -> Snapshot {
-    let (root, map) = std::thread::scope(|scope| {
-        let map_side = scope.spawn(|| {
-            let mut map = Map::new();
-            for (key, value) in &entries {
-                map.insert(Arc::clone(key), Arc::clone(value));
+    let (root, keys) = std::thread::scope(|scope| {
+        let keys_side = scope.spawn(|| {
+            let mut keys = KeySet::new();
+            for (key, _) in &entries {
+                keys.insert(Arc::clone(key));
             }
-            map
+            keys
         });
         let mut leaves: Vec<Update> = entries
             .iter()
             .map(|(key, value)| Update {
                 key_hash: key_hash(key),
-                value_hash: Some(value_hash(value)),
+                value: Some(NewValue {
+                    hash: value_hash(value),
+                    bytes: Arc::clone(value),
+                }),
+                index: 0,
             })
             .collect();
         let root = trie::build(&mut leaves);
-        match map_side.join() {
-            Ok(map) => (root, map),
+        match keys_side.join() {
+            Ok(keys) => (root, keys),
             Err(payload) => std::panic::resume_unwind(payload),
         }
     });
-    Snapshot::from_parts(version, root, map)
+    Snapshot::from_parts(version, root, keys)
 }

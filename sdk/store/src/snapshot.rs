@@ -5,21 +5,21 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 use conclave_proof::{key_hash, value_hash, Hash, Proof};
-use imbl::OrdMap;
+use imbl::OrdSet;
 
-use crate::trie::{self, Node, Update};
+use crate::trie::{self, KeySetEdits, NewValue, Node, Update};
 use crate::ChangeSet;
 
 /// Shared immutable bytes: keys and values are stored once and shared by every
 /// version (and change list) that contains them.
 pub(crate) type Bytes = Arc<[u8]>;
 
-/// Key-ordered contents of one version. Persistent: a new version shares all
-/// untouched B-tree nodes with its parent.
-pub(crate) type Map = OrdMap<Bytes, Bytes>;
+/// The keys of one version in ascending order, for range iteration. Persistent:
+/// a new version shares all untouched B-tree nodes with its parent, and a batch
+/// that only updates values leaves it untouched (values live in the trie).
+pub(crate) type KeySet = OrdSet<Bytes>;
 
-/// Batches at least this large hash and update the trie on one thread while
-/// another updates the ordered map.
+/// Batches at least this large hash their keys and values on two threads.
 const PARALLEL_MIN_CHANGES: usize = 1024;
 
 /// One entry of a version's change list, which is kept in key order.
@@ -41,21 +41,26 @@ pub struct Snapshot {
 
 struct State {
     version: u64,
-    /// Invariant: `root` commits to exactly the pairs in `map`.
+    /// Holds every pair of this version (values included).
     root: Node,
-    map: Map,
+    /// Invariant: exactly the keys of the leaves under `root`.
+    keys: KeySet,
 }
 
 impl Snapshot {
     /// The empty state, before any commit.
     pub(crate) fn empty(version: u64) -> Snapshot {
-        Snapshot::from_parts(version, Node::Empty, Map::new())
+        Snapshot::from_parts(version, Node::Empty, KeySet::new())
     }
 
-    /// Caller guarantees that `root` is the trie of `map`.
-    pub(crate) fn from_parts(version: u64, root: Node, map: Map) -> Snapshot {
+    /// Caller guarantees that `keys` are exactly the keys in `root`.
+    pub(crate) fn from_parts(version: u64, root: Node, keys: KeySet) -> Snapshot {
         Snapshot {
-            state: Arc::new(State { version, root, map }),
+            state: Arc::new(State {
+                version,
+                root,
+                keys,
+            }),
         }
     }
 
@@ -71,12 +76,12 @@ impl Snapshot {
 
     /// The value of `key`, if present.
     pub fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.state.map.get(key).map(|value| value.to_vec())
+        self.get_shared(key).map(|value| value.to_vec())
     }
 
     /// The value of `key`, if present, without copying it.
     pub fn get_shared(&self, key: &[u8]) -> Option<Arc<[u8]>> {
-        self.state.map.get(key).cloned()
+        trie::get(&self.state.root, &key_hash(key)).map(|leaf| Arc::clone(&leaf.value))
     }
 
     /// Entries with keys within the bounds, in ascending key order. An empty or
@@ -86,11 +91,13 @@ impl Snapshot {
         lower: Bound<&'a [u8]>,
         upper: Bound<&'a [u8]>,
     ) -> impl DoubleEndedIterator<Item = (Vec<u8>, Vec<u8>)> + 'a {
-        let inner = is_nonempty_range(lower, upper).then(|| self.state.map.range::<_, [u8]>((lower, upper)));
-        inner
-            .into_iter()
-            .flatten()
-            .map(|(key, value)| (key.to_vec(), value.to_vec()))
+        let keys = is_nonempty_range(lower, upper)
+            .then(|| self.state.keys.range::<_, [u8]>((lower, upper)));
+        // The key set and the trie hold the same keys, so every lookup succeeds.
+        keys.into_iter().flatten().filter_map(|key| {
+            let leaf = trie::get(&self.state.root, &key_hash(key))?;
+            Some((key.to_vec(), leaf.value.to_vec()))
+        })
     }
 
     /// The entry with the smallest key within the bounds.
@@ -105,18 +112,19 @@ impl Snapshot {
 
     /// Number of keys in this version.
     pub fn len(&self) -> u64 {
-        self.state.map.len() as u64
+        self.state.keys.len() as u64
     }
 
     /// Whether this version holds no key.
     pub fn is_empty(&self) -> bool {
-        self.state.map.is_empty()
+        self.state.keys.is_empty()
     }
 
     /// The value of `key` and a proof of it (inclusion) or of its absence
     /// (exclusion) against [`Snapshot::root_hash`].
     pub fn prove(&self, key: &[u8]) -> (Option<Vec<u8>>, Proof) {
-        (self.get(key), trie::prove(&self.state.root, &key_hash(key)))
+        let (leaf, proof) = trie::prove(&self.state.root, &key_hash(key));
+        (leaf.map(|leaf| leaf.value.to_vec()), proof)
     }
 
     /// Applies `changes` on top of this snapshot and computes the new root.
@@ -138,33 +146,11 @@ impl Snapshot {
     /// `changes` must be in strictly ascending key order.
     pub(crate) fn stage_changes(&self, version: u64, changes: Vec<Change>) -> StagedVersion {
         let parent = &self.state;
-        if std::env::var_os("STORE_TIMING").is_some() {
-            fn cpu() -> u64 { std::fs::read_to_string("/proc/thread-self/schedstat").ok().and_then(|s| s.split_whitespace().next().and_then(|x| x.parse().ok())).unwrap_or(0) }
-            let t0 = cpu();
-            let updates = sorted_updates(&changes);
-            let t1 = cpu();
-            let root = trie::apply_serial(&parent.root, &updates);
-            let t2 = cpu();
-            let map = apply_to_map(&parent.map, &changes);
-            let t3 = cpu();
-            drop(root); let t4 = cpu(); drop(map); let t5 = cpu();
-            eprintln!("cpu ms: hash+sort {:.1} trie {:.1} map {:.1} droptrie {:.1} dropmap {:.1}", (t1-t0) as f64/1e6, (t2-t1) as f64/1e6, (t3-t2) as f64/1e6, (t4-t3) as f64/1e6, (t5-t4) as f64/1e6);
-        }
-        let (root, map) = if changes.len() >= PARALLEL_MIN_CHANGES {
-            std::thread::scope(|scope| {
-                let map_side = scope.spawn(|| apply_to_map(&parent.map, &changes));
-                let root = trie::apply(&parent.root, &sorted_updates(&changes));
-                match map_side.join() {
-                    Ok(map) => (root, map),
-                    Err(payload) => std::panic::resume_unwind(payload),
-                }
-            })
-        } else {
-            let root = trie::apply(&parent.root, &sorted_updates(&changes));
-            (root, apply_to_map(&parent.map, &changes))
-        };
+        let updates = sorted_updates(&changes);
+        let (root, edits) = trie::apply(&parent.root, &updates);
+        let keys = edit_key_set(&parent.keys, &changes, edits);
         StagedVersion {
-            snapshot: Snapshot::from_parts(version, root, map),
+            snapshot: Snapshot::from_parts(version, root, keys),
             parent_version: parent.version,
             parent_root: parent.root.hash(),
             changes,
@@ -172,8 +158,8 @@ impl Snapshot {
     }
 
     #[cfg(test)]
-    pub(crate) fn map(&self) -> &Map {
-        &self.state.map
+    pub(crate) fn keys(&self) -> &KeySet {
+        &self.state.keys
     }
 }
 
@@ -246,29 +232,65 @@ impl fmt::Debug for StagedVersion {
     }
 }
 
-fn apply_to_map(parent: &Map, changes: &[Change]) -> Map {
-    let mut map = parent.clone();
-    for change in changes {
-        match &change.value {
-            Some(value) => {
-                map.insert(Arc::clone(&change.key), Arc::clone(value));
-            }
-            None => {
-                map.remove(&change.key[..]);
-            }
+/// The parent's key set with the keys the trie update added or removed.
+fn edit_key_set(parent: &KeySet, changes: &[Change], edits: KeySetEdits) -> KeySet {
+    let KeySetEdits {
+        mut inserted,
+        removed,
+    } = edits;
+    if inserted.is_empty() && removed.is_empty() {
+        return parent.clone();
+    }
+    let mut keys = parent.clone();
+    // Change indices follow key order: inserting in ascending order keeps the
+    // B-tree walk cache-friendly (a bulk load appends at the right edge).
+    inserted.sort_unstable();
+    for index in inserted {
+        if let Some(change) = changes.get(index as usize) {
+            keys.insert(Arc::clone(&change.key));
         }
     }
-    map
+    for index in removed {
+        if let Some(change) = changes.get(index as usize) {
+            keys.remove(&change.key[..]);
+        }
+    }
+    keys
 }
 
-fn sorted_updates(changes: &[Change]) -> Vec<Update> {
-    let mut updates: Vec<Update> = changes
-        .iter()
-        .map(|change| Update {
-            key_hash: key_hash(&change.key),
-            value_hash: change.value.as_deref().map(value_hash),
+/// The trie updates for `changes`, sorted by key hash. Hashing is the bulk of
+/// the work, so large batches hash on two threads.
+pub(crate) fn sorted_updates(changes: &[Change]) -> Vec<Update> {
+    let to_update = |(index, change): (usize, &Change)| Update {
+        key_hash: key_hash(&change.key),
+        value: change.value.as_ref().map(|bytes| NewValue {
+            hash: value_hash(bytes),
+            bytes: Arc::clone(bytes),
+        }),
+        // `write_version` rejects batches of more than u32::MAX changes.
+        index: u32::try_from(index).unwrap_or(u32::MAX),
+    };
+    let mut updates: Vec<Update> = if changes.len() >= PARALLEL_MIN_CHANGES {
+        let (first, second) = changes.split_at(changes.len() / 2);
+        std::thread::scope(|scope| {
+            let second_side = scope.spawn(|| {
+                second
+                    .iter()
+                    .enumerate()
+                    .map(|(index, change)| (index + first.len(), change))
+                    .map(to_update)
+                    .collect::<Vec<_>>()
+            });
+            let mut updates: Vec<Update> = first.iter().enumerate().map(to_update).collect();
+            match second_side.join() {
+                Ok(second) => updates.extend(second),
+                Err(payload) => std::panic::resume_unwind(payload),
+            }
+            updates
         })
-        .collect();
+    } else {
+        changes.iter().enumerate().map(to_update).collect()
+    };
     updates.sort_unstable_by(|a, b| a.key_hash.cmp(&b.key_hash));
     // Keys are distinct, so equal key hashes would be a blake3 collision; drop
     // all but one so the trie code can rely on distinct hashes.

@@ -202,6 +202,14 @@ impl<A: App + Clone> TestChain<A> {
         Ok(response)
     }
 
+    /// FinalizeBlock without Commit, as when a node crashes between the two. The height does
+    /// not advance; the next [`Self::produce_block`] (or a [`Self::reopen`]) redoes the block.
+    pub fn finalize_without_commit(&mut self, txs: Vec<Vec<u8>>) -> FinalizeBlockResponse {
+        let time = self.last_time.plus_nanos(self.block_interval_nanos);
+        let request = FinalizeBlockRequest { height: self.next_height, time, proposer: [0; 20], txs };
+        self.runtime.finalize_block(request).expect("block executes")
+    }
+
     /// Produces `count` empty blocks.
     pub fn produce_empty_blocks(&mut self, count: u64) {
         for _ in 0..count {

@@ -13,10 +13,10 @@
 
 mod build;
 mod node;
-mod prove;
+mod read;
 mod update;
 
 pub(crate) use build::build;
 pub(crate) use node::Node;
-pub(crate) use prove::prove;
-pub(crate) use update::{apply, apply_serial, Update};
+pub(crate) use read::{get, prove};
+pub(crate) use update::{apply, KeySetEdits, NewValue, Update};

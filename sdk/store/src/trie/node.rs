@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use conclave_proof::{internal_hash, leaf_hash, Hash, EMPTY_ROOT};
 
+use crate::snapshot::Bytes;
+
 /// A subtree: empty, a single leaf, or an internal node above two or more leaves.
 #[derive(Clone, Default)]
 pub(crate) enum Node {
@@ -16,12 +18,14 @@ pub(crate) enum Node {
     Internal(Arc<Internal>),
 }
 
-/// A key-value pair, by hashes. Keys and values themselves live in the
-/// snapshot's ordered map; the trie only commits to them.
+/// One key-value pair. The leaf holds the value itself, so a point read is a
+/// walk down the key hash's path; the key is identified by its hash (keys
+/// live in the snapshot's ordered key set).
 pub(crate) struct Leaf {
     pub(crate) key_hash: Hash,
     pub(crate) value_hash: Hash,
     pub(crate) hash: Hash,
+    pub(crate) value: Bytes,
 }
 
 pub(crate) struct Internal {
@@ -31,11 +35,12 @@ pub(crate) struct Internal {
 }
 
 impl Node {
-    pub(crate) fn leaf(key_hash: Hash, value_hash: Hash) -> Node {
+    pub(crate) fn leaf(key_hash: Hash, value_hash: Hash, value: Bytes) -> Node {
         Node::Leaf(Arc::new(Leaf {
             key_hash,
             value_hash,
             hash: leaf_hash(&key_hash, &value_hash),
+            value,
         }))
     }
 

@@ -10,53 +10,84 @@ use std::sync::Arc;
 use conclave_proof::{path_bit, Hash, MAX_DEPTH};
 
 use super::node::{Internal, Node};
+use crate::snapshot::Bytes;
 
 /// Batches at least this large are split across two threads at the root.
 /// Below it, spawning costs more than it saves.
 pub(crate) const PARALLEL_MIN_UPDATES: usize = 1024;
 
-/// One change, by hashes. `value_hash == None` deletes the key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One change, by key hash. `value == None` deletes the key.
+#[derive(Clone, Debug)]
 pub(crate) struct Update {
     pub(crate) key_hash: Hash,
-    pub(crate) value_hash: Option<Hash>,
+    pub(crate) value: Option<NewValue>,
+    /// Position of the change in the caller's batch, reported back in [`KeySetEdits`].
+    pub(crate) index: u32,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct NewValue {
+    pub(crate) hash: Hash,
+    pub(crate) bytes: Bytes,
+}
+
+/// Which updates changed the set of keys (as opposed to a value, or nothing).
+#[derive(Debug, Default)]
+pub(crate) struct KeySetEdits {
+    /// Indices of updates that added a key.
+    pub(crate) inserted: Vec<u32>,
+    /// Indices of updates that removed a key.
+    pub(crate) removed: Vec<u32>,
 }
 
 /// Applies `updates` to the tree `root` and returns the new root, leaving
 /// `root` untouched.
 ///
 /// `updates` must be sorted by key hash, without duplicate key hashes.
-pub(crate) fn apply(root: &Node, updates: &[Update]) -> Node {
+pub(crate) fn apply(root: &Node, updates: &[Update]) -> (Node, KeySetEdits) {
+    let mut edits = KeySetEdits::default();
     if updates.len() < PARALLEL_MIN_UPDATES {
-        return apply_at(root, 0, updates);
+        let root = apply_at(root, 0, updates, &mut edits);
+        return (root, edits);
     }
     let empty = Node::Empty;
     let (left, right, original) = children(root, 0, &empty);
     let (left_updates, right_updates) = split(updates, 0);
-    let (left, right) = std::thread::scope(|scope| {
-        let left_side = scope.spawn(|| apply_at(left, 1, left_updates));
-        let right = apply_at(right, 1, right_updates);
+    let (left, right, left_edits) = std::thread::scope(|scope| {
+        let left_side = scope.spawn(|| {
+            let mut edits = KeySetEdits::default();
+            let left = apply_at(left, 1, left_updates, &mut edits);
+            (left, edits)
+        });
+        let right = apply_at(right, 1, right_updates, &mut edits);
         match left_side.join() {
-            Ok(left) => (left, right),
+            Ok((left, left_edits)) => (left, right, left_edits),
             // A panic here is a bug in this module; let it surface unchanged.
             Err(payload) => std::panic::resume_unwind(payload),
         }
     });
-    Node::join(original, left, right)
+    edits.inserted.extend(left_edits.inserted);
+    edits.removed.extend(left_edits.removed);
+    (Node::join(original, left, right), edits)
 }
 
-pub(crate) fn apply_serial(root: &Node, updates: &[Update]) -> Node { apply_at(root, 0, updates) }
-fn apply_at(node: &Node, depth: usize, updates: &[Update]) -> Node {
+fn apply_at(node: &Node, depth: usize, updates: &[Update], edits: &mut KeySetEdits) -> Node {
     match (node, updates) {
         (_, []) => node.clone(),
-        (Node::Empty, [only]) => match only.value_hash {
-            Some(value_hash) => Node::leaf(only.key_hash, value_hash),
+        (Node::Empty, [only]) => match &only.value {
+            Some(value) => {
+                edits.inserted.push(only.index);
+                Node::leaf(only.key_hash, value.hash, Arc::clone(&value.bytes))
+            }
             None => Node::Empty,
         },
-        (Node::Leaf(leaf), [only]) if only.key_hash == leaf.key_hash => match only.value_hash {
-            Some(value_hash) if value_hash == leaf.value_hash => node.clone(),
-            Some(value_hash) => Node::leaf(only.key_hash, value_hash),
-            None => Node::Empty,
+        (Node::Leaf(leaf), [only]) if only.key_hash == leaf.key_hash => match &only.value {
+            Some(value) if value.hash == leaf.value_hash => node.clone(),
+            Some(value) => Node::leaf(only.key_hash, value.hash, Arc::clone(&value.bytes)),
+            None => {
+                edits.removed.push(only.index);
+                Node::Empty
+            }
         },
         // Distinct key hashes always differ above this depth; only a blake3
         // collision could get here. Keep the tree as it is rather than recurse.
@@ -65,8 +96,8 @@ fn apply_at(node: &Node, depth: usize, updates: &[Update]) -> Node {
             let empty = Node::Empty;
             let (left, right, original) = children(node, depth, &empty);
             let (left_updates, right_updates) = split(updates, depth);
-            let left = apply_at(left, depth + 1, left_updates);
-            let right = apply_at(right, depth + 1, right_updates);
+            let left = apply_at(left, depth + 1, left_updates, edits);
+            let right = apply_at(right, depth + 1, right_updates, edits);
             Node::join(original, left, right)
         }
     }
