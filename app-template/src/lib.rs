@@ -56,16 +56,10 @@ pub struct Genesis {
 }
 
 /// The chain: its modules and their wiring.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct AppChain {
     /// Balances, supply, module accounts, fees.
     pub bank: Bank,
-}
-
-impl Default for AppChain {
-    fn default() -> Self {
-        Self { bank: Bank::default() }
-    }
 }
 
 impl App for AppChain {

@@ -70,7 +70,7 @@ fn stopping_and_reopening_mid_sequence_changes_nothing() {
 
     let dir = tempfile::tempdir().unwrap();
     // Small retention and checkpoint interval, so reopening crosses checkpoints and pruning.
-    let config = StoreConfig { keep_versions: 3, checkpoint_interval: 2, ..StoreConfig::default() };
+    let config = StoreConfig { keep_versions: 3, checkpoint_interval: 2 };
     let mut restarted = builder().on_disk(dir.path()).store_config(config).build();
     for (i, chunk) in sequence.chunks(5).enumerate() {
         run(&mut restarted, chunk);

@@ -1,9 +1,13 @@
 //! The two redb files and everything read from or written to them.
 //!
 //! `log.redb` (written by every commit, in one durable transaction):
-//! - `changes: (version u64, seq u32) -> borsh((key: Vec<u8>, value: Option<Vec<u8>>))`,
-//!   one row per change, `seq` counting from 0 in key order. Rows are appended
-//!   at the end of the table, which redb does cheaply (no random page rewrites).
+//! - `changes: (version u64, seq u32) -> borsh(Vec<(key: Vec<u8>, value: Option<Vec<u8>>)>)`:
+//!   the version's changes in key order, cut into runs of about
+//!   [`CHANGE_ROW_BYTES`]; `seq` numbers the runs from 0. Rows are appended at
+//!   the end of the table, which redb does cheaply (no random page rewrites).
+//!   Runs instead of one row per change: redb's per-insert cost dominated the
+//!   commit (measured 21.6 ms per 10k single-change rows vs 8.7 ms with
+//!   128-change rows, of which ~4 ms is the fsync).
 //! - `roots: version u64 -> [u8; 32]`, the state root of every version still
 //!   covered by the log.
 //! - `meta: &str -> bytes`: `format` (u64 big-endian).
@@ -46,6 +50,9 @@ const FLAT_ROOT_KEY: &str = "flat_root";
 /// checkpoint and a full scan at open, where a larger cache pays off.
 const LOG_CACHE_BYTES: usize = 64 << 20;
 const FLAT_CACHE_BYTES: usize = 256 << 20;
+
+/// Target size of one `changes` row; a row holds at least one change.
+pub(crate) const CHANGE_ROW_BYTES: usize = 64 << 10;
 
 /// File names inside the store directory.
 pub(crate) const LOG_FILE: &str = "log.redb";
@@ -118,13 +125,16 @@ pub(crate) fn write_version(
     txn.set_durability(Durability::Immediate)?;
     {
         let mut table = txn.open_table(CHANGES)?;
-        let mut row = Vec::new();
-        for (seq, change) in changes.iter().enumerate() {
-            let seq = u32::try_from(seq)
-                .map_err(|_| StoreError::Config("more than 2^32 changes in one version".into()))?;
-            row.clear();
-            encode_change(&mut row, change);
+        let mut row = Vec::with_capacity(CHANGE_ROW_BYTES + 1024);
+        let mut seq = 0u32;
+        let mut rest = changes;
+        while !rest.is_empty() {
+            let taken = encode_run(&mut row, rest)?;
+            rest = rest.get(taken..).unwrap_or_default();
             table.insert((version, seq), row.as_slice())?;
+            seq = seq
+                .checked_add(1)
+                .ok_or_else(|| StoreError::Config("too many changes in one version".into()))?;
         }
         if let Some(through) = prune_through {
             table.retain_in((0u64, 0u32)..=(through, u32::MAX), |_, _| false)?;
@@ -141,32 +151,42 @@ pub(crate) fn write_version(
     Ok(())
 }
 
-/// borsh of `(key, Option<value>)`: u32 LE length ‖ key ‖ 0 | (1 ‖ u32 LE length ‖ value).
-fn encode_change(out: &mut Vec<u8>, change: &Change) {
-    encode_bytes(out, &change.key);
-    match &change.value {
-        None => out.push(0),
-        Some(value) => {
-            out.push(1);
-            encode_bytes(out, value);
+/// Encodes into `row` (cleared first) a run of changes from the front of
+/// `changes`, as borsh `Vec<(Vec<u8>, Option<Vec<u8>>)>`, stopping once the
+/// row reaches [`CHANGE_ROW_BYTES`]. Returns how many changes it took (at least one).
+fn encode_run(row: &mut Vec<u8>, changes: &[Change]) -> Result<usize, StoreError> {
+    row.clear();
+    row.extend_from_slice(&[0; 4]);
+    let mut taken = 0u32;
+    for change in changes {
+        if taken > 0 && row.len() >= CHANGE_ROW_BYTES {
+            break;
         }
+        encode_bytes(row, &change.key)?;
+        match &change.value {
+            None => row.push(0),
+            Some(value) => {
+                row.push(1);
+                encode_bytes(row, value)?;
+            }
+        }
+        taken += 1;
     }
+    row[..4].copy_from_slice(&taken.to_le_bytes());
+    Ok(taken as usize)
 }
 
-fn encode_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
-    // redb caps values far below 4 GiB, so the length always fits.
-    let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+fn encode_bytes(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), StoreError> {
+    let len = u32::try_from(bytes.len())
+        .map_err(|_| StoreError::Config("key or value longer than 4 GiB".into()))?;
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(bytes);
+    Ok(())
 }
 
-fn decode_change(version: u64, row: &[u8]) -> Result<Change, StoreError> {
-    let (key, value): (Vec<u8>, Option<Vec<u8>>) = borsh::from_slice(row).map_err(|error| {
+fn decode_run(version: u64, row: &[u8]) -> Result<Vec<(Vec<u8>, Option<Vec<u8>>)>, StoreError> {
+    borsh::from_slice(row).map_err(|error| {
         StoreError::Inconsistent(format!("undecodable change row at version {version}: {error}"))
-    })?;
-    Ok(Change {
-        key: key.into(),
-        value: value.map(Into::into),
     })
 }
 
@@ -177,7 +197,10 @@ pub(crate) fn read_changes(log: &Database, version: u64) -> Result<Vec<Change>, 
     let mut changes = Vec::new();
     for row in table.range((version, 0u32)..=(version, u32::MAX))? {
         let (_, value) = row?;
-        changes.push(decode_change(version, value.value())?);
+        changes.extend(decode_run(version, value.value())?.into_iter().map(|(key, value)| Change {
+            key: key.into(),
+            value: value.map(Into::into),
+        }));
     }
     Ok(changes)
 }
@@ -218,14 +241,7 @@ pub(crate) fn merged_changes(
     // Rows come in (version, seq) order, so a later version overwrites an earlier one.
     for row in table.range((first, 0u32)..=(through, u32::MAX))? {
         let (key, value) = row?;
-        let (key, value): (Vec<u8>, Option<Vec<u8>>) =
-            borsh::from_slice(value.value()).map_err(|error| {
-                StoreError::Inconsistent(format!(
-                    "undecodable change row at version {}: {error}",
-                    key.value().0
-                ))
-            })?;
-        merged.insert(key, value);
+        merged.extend(decode_run(key.value().0, value.value())?);
     }
     Ok(merged)
 }
@@ -300,24 +316,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn change_rows_are_borsh() {
-        let change = Change {
-            key: Arc::from(&b"key"[..]),
-            value: Some(Arc::from(&b"value"[..])),
+    fn change_rows_are_borsh_runs() {
+        let changes = vec![
+            Change {
+                key: Arc::from(&b"key"[..]),
+                value: Some(Arc::from(&b"value"[..])),
+            },
+            Change {
+                key: Arc::from(&b"k"[..]),
+                value: None,
+            },
+        ];
+        let mut row = Vec::new();
+        assert_eq!(encode_run(&mut row, &changes).unwrap(), 2);
+        let expected = borsh::to_vec(&vec![
+            (b"key".to_vec(), Some(b"value".to_vec())),
+            (b"k".to_vec(), None),
+        ])
+        .unwrap();
+        assert_eq!(row, expected);
+        assert_eq!(
+            decode_run(1, &row).unwrap(),
+            vec![(b"key".to_vec(), Some(b"value".to_vec())), (b"k".to_vec(), None)]
+        );
+    }
+
+    #[test]
+    fn runs_are_cut_near_the_target_size() {
+        let big = Change {
+            key: Arc::from(&b"big"[..]),
+            value: Some(Arc::from(vec![1u8; CHANGE_ROW_BYTES * 2])),
+        };
+        let small = Change {
+            key: Arc::from(&b"small"[..]),
+            value: Some(Arc::from(vec![2u8; 1000])),
         };
         let mut row = Vec::new();
-        encode_change(&mut row, &change);
-        let expected = borsh::to_vec(&(b"key".to_vec(), Some(b"value".to_vec()))).unwrap();
-        assert_eq!(row, expected);
-        assert_eq!(decode_change(1, &row).unwrap(), change);
-
-        let delete = Change {
-            key: Arc::from(&b"k"[..]),
-            value: None,
-        };
-        row.clear();
-        encode_change(&mut row, &delete);
-        assert_eq!(row, vec![1, 0, 0, 0, b'k', 0]);
-        assert_eq!(decode_change(1, &row).unwrap(), delete);
+        // An oversized change still makes progress, alone in its row.
+        assert_eq!(encode_run(&mut row, &[big.clone(), small.clone()]).unwrap(), 1);
+        let many = vec![small; 200];
+        let taken = encode_run(&mut row, &many).unwrap();
+        assert!(taken < 200 && taken > 10);
+        assert!(row.len() >= CHANGE_ROW_BYTES && row.len() < CHANGE_ROW_BYTES + 1100);
     }
 }

@@ -22,3 +22,37 @@ fn trie_micro() {
     eprintln!("total {:?}", t.elapsed());
     std::mem::forget(versions); std::mem::forget(root);
 }
+
+#[test]
+#[ignore]
+fn redb_micro() {
+    use redb::{Database, Durability, TableDefinition};
+    const T: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("changes");
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::create(dir.path().join("x.redb")).unwrap();
+    let row = vec![5u8; 4 + 45 + 1 + 4 + 64];
+    for chunk in [1usize, 16, 128, 10_000] {
+        let t = std::time::Instant::now();
+        for v in 0..20u64 {
+            let mut txn = db.begin_write().unwrap();
+            txn.set_durability(Durability::Immediate).unwrap();
+            {
+                let mut table = txn.open_table(T).unwrap();
+                let blob = row.repeat(chunk);
+                for s in 0..(10_000 / chunk) as u32 {
+                    table.insert((v + chunk as u64 * 1000, s), blob.as_slice()).unwrap();
+                }
+            }
+            txn.commit().unwrap();
+        }
+        eprintln!("rows of {chunk} changes: {:?} per 10k-change commit", t.elapsed() / 20);
+    }
+    let t = std::time::Instant::now();
+    for _ in 0..20 {
+        let mut txn = db.begin_write().unwrap();
+        txn.set_durability(Durability::Immediate).unwrap();
+        txn.open_table(T).unwrap();
+        txn.commit().unwrap();
+    }
+    eprintln!("empty durable commit: {:?}", t.elapsed() / 20);
+}

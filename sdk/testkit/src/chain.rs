@@ -243,11 +243,11 @@ impl<A: App + Clone> TestChain<A> {
         &self,
         path: &str,
         request: &Req,
-    ) -> Result<Resp, QueryResponse> {
+    ) -> Result<Resp, Box<QueryResponse>> {
         let data = serde_json::to_vec(request).expect("request serializes");
         let response = self.query(QueryRequest { path: path.into(), data, height: 0, prove: false });
         if response.code != 0 {
-            return Err(response);
+            return Err(Box::new(response));
         }
         Ok(serde_json::from_slice(&response.value).expect("query answers JSON of the expected shape"))
     }

@@ -9,6 +9,7 @@
 
 mod errors;
 mod genesis;
+mod invariants;
 mod library;
 mod messages;
 mod model;
