@@ -21,25 +21,31 @@ pub(crate) enum Node {
 /// One key-value pair. The leaf holds the value itself, so a point read is a
 /// walk down the key hash's path; the key is identified by its hash (keys
 /// live in the snapshot's ordered key set).
+///
+/// `repr(C)` with the hash first: a parent reads a sibling's hash right
+/// after bumping its reference count, and this keeps both in the same
+/// cache line as often as the allocator's alignment allows.
+#[repr(C)]
 pub(crate) struct Leaf {
+    pub(crate) hash: Hash,
     pub(crate) key_hash: Hash,
     pub(crate) value_hash: Hash,
-    pub(crate) hash: Hash,
     pub(crate) value: Bytes,
 }
 
+#[repr(C)]
 pub(crate) struct Internal {
+    pub(crate) hash: Hash,
     pub(crate) left: Node,
     pub(crate) right: Node,
-    pub(crate) hash: Hash,
 }
 
 impl Node {
     pub(crate) fn leaf(key_hash: Hash, value_hash: Hash, value: Bytes) -> Node {
         Node::Leaf(Arc::new(Leaf {
+            hash: leaf_hash(&key_hash, &value_hash),
             key_hash,
             value_hash,
-            hash: leaf_hash(&key_hash, &value_hash),
             value,
         }))
     }
@@ -60,7 +66,7 @@ impl Node {
                     }
                 }
                 let hash = internal_hash(&left.hash(), &right.hash());
-                Node::Internal(Arc::new(Internal { left, right, hash }))
+                Node::Internal(Arc::new(Internal { hash, left, right }))
             }
         }
     }
