@@ -31,6 +31,11 @@ impl Mempool {
         Self { state: Layer::new(base), config }
     }
 
+    /// The committed runtime params, once genesis is committed.
+    pub fn params(&self) -> Option<&RuntimeParams> {
+        self.config.as_ref().map(|(_, params)| params)
+    }
+
     /// Drops pending effects and starts over from `snapshot`.
     pub fn reset(&mut self, snapshot: Snapshot) {
         *self = Self::new(snapshot);

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use conclave_core::Address;
-use conclave_store::Store;
+use conclave_store::Snapshot;
 
 use crate::app::App;
 use crate::error::{QueryCode, QUERY_CODESPACE};
@@ -47,16 +47,13 @@ fn json<T: Serialize>(value: &T) -> Vec<u8> {
 }
 
 /// Answers `request` from the retained version it names.
-pub fn query<A: App>(app: &A, store: &Store, request: &QueryRequest) -> QueryResponse {
-    let latest = store.latest_version();
+pub fn query<A: App>(app: &A, versions: &crate::handle::Versions, request: &QueryRequest) -> QueryResponse {
+    let latest = versions.latest();
     let height = if request.height == 0 { latest } else { request.height };
-    let Some(snapshot) = store.snapshot(height).filter(|_| height != 0) else {
+    let Some(snapshot): Option<Snapshot> = versions.get(height).filter(|_| height != 0) else {
         return failure(
             QueryCode::HeightUnavailable,
-            format!(
-                "height {height} is not available: retained heights are {} to {latest}",
-                store.oldest_retained_version()
-            ),
+            format!("height {height} is not available: retained heights are {}", versions.describe()),
             height,
         );
     };

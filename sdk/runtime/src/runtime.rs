@@ -7,6 +7,8 @@
 //! then stages the new version and returns its root as the app hash; `commit` persists the
 //! staged version (state, height and root in one durable write) and resets the mempool view.
 
+use std::sync::{Arc, Mutex, RwLock};
+
 use conclave_core::error::TX_CODESPACE;
 use conclave_core::{BlockInfo, StateRead, TxCode, TxContext};
 use conclave_store::{StagedVersion, Store};
@@ -16,6 +18,7 @@ use crate::app::{App, AppError, ErrorKind};
 use crate::error::RuntimeError;
 use crate::genesis::GenesisState;
 use crate::layer::{Committed, Layer, Writes};
+use crate::handle::{RuntimeHandle, Shared, Versions};
 use crate::mempool::Mempool;
 use crate::params::{RuntimeParams, CHAIN_ID, NONCES, PARAMS};
 use crate::types::*;
@@ -32,14 +35,22 @@ pub struct Runtime<A: App> {
     store: Store,
     genesis: Option<PendingGenesis>,
     staged: Option<StagedVersion>,
-    mempool: Mempool,
+    shared: Arc<Shared>,
 }
 
 impl<A: App> Runtime<A> {
     /// A runtime over `store` (fresh or reopened after a restart).
     pub fn new(app: A, store: Store) -> Self {
-        let mempool = Mempool::new(store.latest());
-        Self { app, store, genesis: None, staged: None, mempool }
+        let shared = Shared { mempool: Mutex::new(Mempool::new(store.latest())), versions: RwLock::new(Versions::of(&store)) };
+        Self { app, store, genesis: None, staged: None, shared: Arc::new(shared) }
+    }
+
+    /// A handle serving CheckTx, Query and Info concurrently with block execution.
+    pub fn handle(&self) -> RuntimeHandle<A>
+    where
+        A: Clone,
+    {
+        RuntimeHandle { app: self.app.clone(), shared: Arc::clone(&self.shared) }
     }
 
     /// The application.
@@ -141,20 +152,18 @@ impl<A: App> Runtime<A> {
             .ok_or_else(|| RuntimeError::Protocol("Commit without a finalized block".into()))?;
         self.store.commit(staged)?;
         self.genesis = None;
-        self.mempool.reset(self.store.latest());
+        self.shared.publish(&self.store)?;
         Ok(CommitResponse { retain_height: 0 })
     }
 
-    /// CheckTx: the ante checks against the mempool view (last committed state plus the fees
-    /// and nonces of transactions already accepted since).
-    pub fn check_tx(&mut self, bytes: &[u8], kind: CheckTxKind) -> Result<TxResult, RuntimeError> {
-        let _ = kind; // New and Recheck run the same checks against the current view.
-        self.mempool.check(&self.app, bytes)
+    /// CheckTx (see [`RuntimeHandle::check_tx`]).
+    pub fn check_tx(&self, bytes: &[u8], kind: CheckTxKind) -> Result<TxResult, RuntimeError> {
+        crate::handle::check_tx(&self.app, &self.shared, bytes, kind)
     }
 
-    /// Query: see `docs/abci.md` for paths.
-    pub fn query(&self, request: &QueryRequest) -> QueryResponse {
-        crate::query::query(&self.app, &self.store, request)
+    /// Query (see [`RuntimeHandle::query`]).
+    pub fn query(&self, request: &QueryRequest) -> Result<QueryResponse, RuntimeError> {
+        crate::handle::query(&self.app, &self.shared, request)
     }
 
     /// Exports the latest committed state as a genesis `app_state` document.

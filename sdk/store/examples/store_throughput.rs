@@ -90,6 +90,10 @@ fn main() {
         updates / (stage_total + commit_total).as_secs_f64()
     );
 
+    if std::env::var_os("SKIP_REOPEN").is_some() {
+        // Profiling the block phase: skip the proof, close and reopen phases.
+        std::process::exit(0);
+    }
     let snapshot = store.latest();
     let root = snapshot.root_hash();
     let probes: Vec<Vec<u8>> = (0..10_000u64)

@@ -184,7 +184,10 @@ fn encode_bytes(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn decode_run(version: u64, row: &[u8]) -> Result<Vec<(Vec<u8>, Option<Vec<u8>>)>, StoreError> {
+/// A change as stored in a `changes` row.
+type StoredChange = (Vec<u8>, Option<Vec<u8>>);
+
+fn decode_run(version: u64, row: &[u8]) -> Result<Vec<StoredChange>, StoreError> {
     borsh::from_slice(row).map_err(|error| {
         StoreError::Inconsistent(format!("undecodable change row at version {version}: {error}"))
     })

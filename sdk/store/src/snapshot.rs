@@ -161,6 +161,11 @@ impl Snapshot {
     pub(crate) fn keys(&self) -> &KeySet {
         &self.state.keys
     }
+
+    #[cfg(test)]
+    pub(crate) fn state_root(&self) -> Node {
+        self.state.root.clone()
+    }
 }
 
 impl fmt::Debug for Snapshot {
@@ -291,7 +296,7 @@ pub(crate) fn sorted_updates(changes: &[Change]) -> Vec<Update> {
     } else {
         changes.iter().enumerate().map(to_update).collect()
     };
-    updates.sort_unstable_by(|a, b| a.key_hash.cmp(&b.key_hash));
+    updates.sort_unstable_by_key(|update| update.key_hash);
     // Keys are distinct, so equal key hashes would be a blake3 collision; drop
     // all but one so the trie code can rely on distinct hashes.
     updates.dedup_by(|later, earlier| later.key_hash == earlier.key_hash);

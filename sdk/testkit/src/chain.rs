@@ -224,7 +224,7 @@ impl<A: App + Clone> TestChain<A> {
     }
 
     /// CheckTx (kind New).
-    pub fn check_tx(&mut self, tx: &[u8]) -> TxResult {
+    pub fn check_tx(&self, tx: &[u8]) -> TxResult {
         self.runtime.check_tx(tx, CheckTxKind::New).expect("CheckTx has no fatal error")
     }
 
@@ -235,7 +235,7 @@ impl<A: App + Clone> TestChain<A> {
 
     /// A raw query.
     pub fn query(&self, request: QueryRequest) -> QueryResponse {
-        self.runtime.query(&request)
+        self.runtime.query(&request).expect("query has no fatal error")
     }
 
     /// A JSON query at the latest height; `Err` holds the failed response.

@@ -10,7 +10,7 @@ use super::update::{apply, Update};
 /// update code and its two-thread split; that path never meets a deletion or
 /// an existing leaf.
 pub(crate) fn build(leaves: &mut Vec<Update>) -> Node {
-    leaves.sort_unstable_by(|a, b| a.key_hash.cmp(&b.key_hash));
+    leaves.sort_unstable_by_key(|leaf| leaf.key_hash);
     leaves.dedup_by(|later, earlier| later.key_hash == earlier.key_hash);
     apply(&Node::Empty, leaves).0
 }

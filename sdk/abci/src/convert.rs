@@ -1,0 +1,90 @@
+//! Conversions between CometBFT's protobuf types (v0_38) and the runtime's own types.
+
+use bytes::Bytes;
+use tendermint_proto::google::protobuf::Timestamp;
+use tendermint_proto::v0_38::abci as pb;
+use tendermint_proto::v0_38::crypto::{public_key, PublicKey};
+
+use conclave_core::{BlockTime, Event};
+use conclave_runtime::{TxResult, ValidatorUpdate};
+
+/// A protobuf timestamp as block time; times before the epoch or malformed become an error.
+pub fn block_time(time: Option<&Timestamp>) -> Result<BlockTime, String> {
+    let time = time.ok_or("missing block time")?;
+    let seconds = u64::try_from(time.seconds).map_err(|_| format!("block time {} is before 1970", time.seconds))?;
+    let nanos = u64::try_from(time.nanos).map_err(|_| "negative nanoseconds in block time".to_string())?;
+    if nanos >= BlockTime::NANOS_PER_SECOND {
+        return Err("nanoseconds out of range in block time".into());
+    }
+    seconds
+        .checked_mul(BlockTime::NANOS_PER_SECOND)
+        .and_then(|n| n.checked_add(nanos))
+        .map(BlockTime)
+        .ok_or_else(|| "block time overflows".into())
+}
+
+/// A CometBFT height (i64) as ours; negative heights are an error.
+pub fn height(height: i64) -> Result<u64, String> {
+    u64::try_from(height).map_err(|_| format!("negative height {height}"))
+}
+
+/// Saturating u64 → i64 for gas and heights reported back to CometBFT.
+pub fn to_i64(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// A 20-byte proposer address; anything else becomes zeros (it is informational only).
+pub fn proposer(bytes: &[u8]) -> [u8; 20] {
+    <[u8; 20]>::try_from(bytes).unwrap_or([0; 20])
+}
+
+/// Our event as an ABCI event.
+pub fn event(event: Event) -> pb::Event {
+    pb::Event {
+        r#type: event.kind,
+        attributes: event
+            .attributes
+            .into_iter()
+            .map(|a| pb::EventAttribute { key: a.key, value: a.value, index: a.index })
+            .collect(),
+    }
+}
+
+/// A transaction result as ABCI's `ExecTxResult`.
+pub fn exec_tx_result(result: TxResult) -> pb::ExecTxResult {
+    pb::ExecTxResult {
+        code: result.code,
+        data: Bytes::new(),
+        log: result.log,
+        info: String::new(),
+        gas_wanted: to_i64(result.gas_wanted),
+        gas_used: to_i64(result.gas_used),
+        events: result.events.into_iter().map(event).collect(),
+        codespace: result.codespace,
+    }
+}
+
+/// A CheckTx outcome as ABCI's `ResponseCheckTx`.
+pub fn check_tx_response(result: TxResult) -> pb::ResponseCheckTx {
+    pb::ResponseCheckTx {
+        code: result.code,
+        data: Bytes::new(),
+        log: result.log,
+        info: String::new(),
+        gas_wanted: to_i64(result.gas_wanted),
+        gas_used: to_i64(result.gas_used),
+        events: Vec::new(),
+        codespace: result.codespace,
+    }
+}
+
+/// A validator update (ed25519 only).
+pub fn validator_update(update: ValidatorUpdate) -> pb::ValidatorUpdate {
+    pb::ValidatorUpdate {
+        pub_key: Some(PublicKey { sum: Some(public_key::Sum::Ed25519(update.pub_key.to_vec().into())) }),
+        power: update.power,
+    }
+}
+
+/// The proof type name in `ProofOp.type`: a borsh-encoded `conclave_proof::Proof`.
+pub const PROOF_OP_TYPE: &str = "conclave/smt/v1";

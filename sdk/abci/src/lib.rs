@@ -1,0 +1,19 @@
+//! Conclave's CometBFT adapter: the runtime served over ABCI 2.0 (CometBFT 0.38).
+//!
+//! - [`AbciApp`] implements `tendermint_abci::Application` over the runtime
+//!   (one method per ABCI method; see `docs/abci.md` for the mapping);
+//! - [`serve`] is our tokio socket server (Unix socket or TCP with `TCP_NODELAY`);
+//! - [`codec`] is the varint-delimited protobuf framing.
+//!
+//! This is the only crate that knows protobuf. Fatal runtime errors stop the process
+//! ([`fatal`]); malformed requests get an `Exception` or a closed connection, never a panic.
+
+pub mod application;
+pub mod codec;
+pub mod convert;
+pub mod dispatch;
+pub mod fatal;
+pub mod server;
+
+pub use application::AbciApp;
+pub use server::{serve, ListenAddress, ServerError, Stopped};

@@ -1,0 +1,281 @@
+//! The adapter over a real socket, driven by a client that frames requests as CometBFT does
+//! (request then Flush): the block lifecycle, queries with proofs, CheckTx codes, and bad
+//! input that must close the connection or stop the node cleanly, never panic.
+
+use std::io::{BufReader, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use appchain::{AppChain, Msg};
+use bytes::Bytes;
+use conclave_abci::{serve, AbciApp, ListenAddress, Stopped};
+use conclave_core::{Coin, TxCode};
+use conclave_runtime::Runtime;
+use conclave_store::{Store, StoreConfig};
+use conclave_testkit::{TestAccount, TxOptions};
+use prost::Message;
+use tendermint_proto::google::protobuf::Timestamp;
+use tendermint_proto::v0_38::abci::{request, response, Request, RequestFlush, Response};
+use tendermint_proto::v0_38::abci as pb;
+
+struct Client {
+    stream: BufReader<UnixStream>,
+}
+
+impl Client {
+    fn connect(path: &std::path::Path) -> Self {
+        for _ in 0..200 {
+            if let Ok(stream) = UnixStream::connect(path) {
+                stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+                return Self { stream: BufReader::new(stream) };
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("server did not start");
+    }
+
+    fn send(&mut self, value: request::Value) {
+        let mut out = Vec::new();
+        for message in [Request { value: Some(value) }, Request { value: Some(request::Value::Flush(RequestFlush {})) }] {
+            message.encode_length_delimited(&mut out).unwrap();
+        }
+        self.stream.get_mut().write_all(&out).unwrap();
+    }
+
+    fn read(&mut self) -> Option<Response> {
+        let mut length: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let mut byte = [0u8; 1];
+            if self.stream.read_exact(&mut byte).is_err() {
+                return None;
+            }
+            length |= u64::from(byte[0] & 0x7F) << shift;
+            if byte[0] & 0x80 == 0 {
+                break;
+            }
+        }
+        let mut body = vec![0u8; length as usize];
+        self.stream.read_exact(&mut body).ok()?;
+        Some(Response::decode(body.as_slice()).unwrap())
+    }
+
+    /// Sends a request and Flush; returns the response (and checks the Flush answer).
+    fn call(&mut self, value: request::Value) -> response::Value {
+        self.send(value);
+        let answer = self.read().expect("response").value.expect("value");
+        let flush = self.read().expect("flush response").value;
+        assert!(matches!(flush, Some(response::Value::Flush(_))));
+        answer
+    }
+}
+
+struct Node {
+    socket: std::path::PathBuf,
+    fatal: Arc<Mutex<Vec<String>>>,
+    server: std::thread::JoinHandle<Stopped>,
+    _dir: tempfile::TempDir,
+}
+
+fn start_node() -> Node {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("abci.sock");
+    let fatal = Arc::new(Mutex::new(Vec::new()));
+    let recorded = Arc::clone(&fatal);
+    let store = Store::open_in_memory(StoreConfig::default()).unwrap();
+    let app = AbciApp::with_fatal_handler(
+        Runtime::new(AppChain::default(), store),
+        "appchain",
+        Arc::new(move |message: &str| recorded.lock().unwrap().push(message.to_string())),
+    );
+    let address = ListenAddress::Unix(socket.clone());
+    let server = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        runtime.block_on(async { serve(app, address, tokio::time::sleep(Duration::from_secs(60))).await }).unwrap()
+    });
+    Node { socket, fatal, server, _dir: dir }
+}
+
+fn genesis(accounts: &[&TestAccount]) -> Vec<u8> {
+    let balances: Vec<_> = accounts
+        .iter()
+        .map(|a| serde_json::json!({ "address": a.address, "coins": [{ "denom": "stake", "amount": "1000000" }] }))
+        .collect();
+    serde_json::to_vec(&serde_json::json!({ "app": { "bank": { "balances": balances } } })).unwrap()
+}
+
+fn time(seconds: i64) -> Option<Timestamp> {
+    Some(Timestamp { seconds, nanos: 0 })
+}
+
+#[test]
+fn block_lifecycle_queries_and_check_tx_over_the_socket() {
+    let node = start_node();
+    let mut consensus = Client::connect(&node.socket);
+    let mut mempool = Client::connect(&node.socket);
+    let mut query = Client::connect(&node.socket);
+    let alice = TestAccount::named("alice");
+    let bob = TestAccount::named("bob");
+
+    let response::Value::Echo(echo) = query.call(request::Value::Echo(pb::RequestEcho { message: "ping".into() })) else {
+        panic!("echo")
+    };
+    assert_eq!(echo.message, "ping");
+    let response::Value::Info(info) = query.call(request::Value::Info(pb::RequestInfo::default())) else { panic!() };
+    assert_eq!((info.last_block_height, info.last_block_app_hash.len()), (0, 0));
+
+    let response::Value::InitChain(init) = consensus.call(request::Value::InitChain(pb::RequestInitChain {
+        time: time(1_700_000_000),
+        chain_id: "abci-test".into(),
+        app_state_bytes: Bytes::from(genesis(&[&alice])),
+        initial_height: 1,
+        ..Default::default()
+    })) else {
+        panic!()
+    };
+    assert_eq!(init.app_hash.len(), 32);
+
+    let send = |nonce: u64| -> Vec<u8> {
+        let msg = Msg::Bank(conclave_bank::Msg::Send { to: bob.address, amount: Coin::new("stake", 10) });
+        alice.sign("abci-test", nonce, vec![msg], &TxOptions::default())
+    };
+    let tx = send(0);
+    let response::Value::ProcessProposal(process) =
+        consensus.call(request::Value::ProcessProposal(pb::RequestProcessProposal {
+            txs: vec![Bytes::from(tx.clone())],
+            height: 1,
+            time: time(1_700_000_001),
+            ..Default::default()
+        }))
+    else {
+        panic!()
+    };
+    // No committed params yet: only an empty first block is accepted.
+    assert_eq!(process.status, pb::response_process_proposal::ProposalStatus::Reject as i32);
+
+    let response::Value::FinalizeBlock(block) = consensus.call(request::Value::FinalizeBlock(pb::RequestFinalizeBlock {
+        txs: vec![Bytes::from(tx.clone())],
+        height: 1,
+        time: time(1_700_000_001),
+        ..Default::default()
+    })) else {
+        panic!()
+    };
+    assert_eq!(block.tx_results.len(), 1);
+    assert_eq!(block.tx_results[0].code, 0, "{}", block.tx_results[0].log);
+    assert!(block.tx_results[0].events.iter().any(|e| e.r#type == "bank.transfer"));
+    let response::Value::Commit(_) = consensus.call(request::Value::Commit(pb::RequestCommit {})) else { panic!() };
+
+    let response::Value::Info(info) = query.call(request::Value::Info(pb::RequestInfo::default())) else { panic!() };
+    assert_eq!(info.last_block_height, 1);
+    assert_eq!(info.last_block_app_hash, block.app_hash);
+
+    // CheckTx: the committed tx is a replay; the next nonce passes; garbage is malformed.
+    let response::Value::CheckTx(replay) =
+        mempool.call(request::Value::CheckTx(pb::RequestCheckTx { tx: Bytes::from(tx.clone()), r#type: 0 }))
+    else {
+        panic!()
+    };
+    assert_eq!((replay.code, replay.codespace.as_str()), (TxCode::NonceTooLow.code(), "tx"));
+    let response::Value::CheckTx(next) =
+        mempool.call(request::Value::CheckTx(pb::RequestCheckTx { tx: Bytes::from(send(1)), r#type: 0 }))
+    else {
+        panic!()
+    };
+    assert_eq!(next.code, 0, "{}", next.log);
+    let response::Value::CheckTx(garbage) =
+        mempool.call(request::Value::CheckTx(pb::RequestCheckTx { tx: Bytes::from_static(b"\x01\x02"), r#type: 0 }))
+    else {
+        panic!()
+    };
+    assert_eq!(garbage.code, TxCode::Malformed.code());
+
+    // PrepareProposal keeps the valid tx and drops the replay and the garbage.
+    let response::Value::PrepareProposal(prepared) =
+        consensus.call(request::Value::PrepareProposal(pb::RequestPrepareProposal {
+            max_tx_bytes: 1 << 20,
+            txs: vec![Bytes::from(tx.clone()), Bytes::from(send(1)), Bytes::from_static(b"\x01\x02")],
+            height: 2,
+            time: time(1_700_000_002),
+            ..Default::default()
+        }))
+    else {
+        panic!()
+    };
+    assert_eq!(prepared.txs, vec![Bytes::from(send(1))]);
+
+    // A proven query verifies against the app hash of height 1.
+    let key = conclave_bank::state::BALANCES.storage_key(&(bob.address, "stake".to_string()));
+    let response::Value::Query(answer) = query.call(request::Value::Query(pb::RequestQuery {
+        data: Bytes::from(key.clone()),
+        path: "/store/key".into(),
+        height: 0,
+        prove: true,
+    })) else {
+        panic!()
+    };
+    assert_eq!((answer.code, answer.height), (0, 1));
+    let op = &answer.proof_ops.expect("proof").ops[0];
+    assert_eq!(op.r#type, "conclave/smt/v1");
+    let proof: conclave_proof::Proof = borsh::from_slice(&op.data).unwrap();
+    let root: [u8; 32] = block.app_hash.as_ref().try_into().unwrap();
+    proof.verify(&root, &key, Some(&answer.value)).unwrap();
+    assert_eq!(borsh::from_slice::<u128>(&answer.value).unwrap(), 10);
+
+    // A JSON module query.
+    let data = serde_json::to_vec(&serde_json::json!({ "address": bob.address, "denom": "stake" })).unwrap();
+    let response::Value::Query(balance) =
+        query.call(request::Value::Query(pb::RequestQuery { data: data.into(), path: "bank/balance".into(), height: 0, prove: false }))
+    else {
+        panic!()
+    };
+    assert_eq!(serde_json::from_slice::<Coin>(&balance.value).unwrap(), Coin::new("stake", 10));
+
+    // An empty request gets an exception, not a panic.
+    query.send_raw_empty();
+    assert!(node.fatal.lock().unwrap().is_empty());
+
+    // CometBFT going away (a closed connection) stops the server with a clear outcome.
+    drop(query);
+    assert_eq!(node.server.join().unwrap(), Stopped::ClientDisconnected);
+}
+
+impl Client {
+    fn send_raw_empty(&mut self) {
+        let mut out = Vec::new();
+        Request { value: None }.encode_length_delimited(&mut out).unwrap();
+        Request { value: Some(request::Value::Flush(RequestFlush {})) }.encode_length_delimited(&mut out).unwrap();
+        self.stream.get_mut().write_all(&out).unwrap();
+        let answer = self.read().expect("response").value;
+        assert!(matches!(answer, Some(response::Value::Exception(_))), "{answer:?}");
+        assert!(matches!(self.read().expect("flush").value, Some(response::Value::Flush(_))));
+    }
+}
+
+#[test]
+fn out_of_order_calls_stop_the_node_instead_of_answering() {
+    let node = start_node();
+    let mut consensus = Client::connect(&node.socket);
+    // Commit with nothing finalized, FinalizeBlock before InitChain: both fatal.
+    let _ = consensus.call(request::Value::Commit(pb::RequestCommit {}));
+    let _ = consensus.call(request::Value::FinalizeBlock(pb::RequestFinalizeBlock {
+        height: 1,
+        time: time(1),
+        ..Default::default()
+    }));
+    let fatal = node.fatal.lock().unwrap().clone();
+    assert_eq!(fatal.len(), 2, "{fatal:?}");
+    assert!(fatal[0].contains("Commit") && fatal[0].contains("without a finalized block"), "{}", fatal[0]);
+    assert!(fatal[1].contains("before InitChain"), "{}", fatal[1]);
+    drop(consensus);
+    assert_eq!(node.server.join().unwrap(), Stopped::ClientDisconnected);
+}
+
+#[test]
+fn a_garbage_frame_closes_the_connection_without_a_panic() {
+    let node = start_node();
+    let mut client = Client::connect(&node.socket);
+    client.stream.get_mut().write_all(&[0x05, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]).unwrap();
+    assert!(client.read().is_none(), "the server closes the connection");
+    assert_eq!(node.server.join().unwrap(), Stopped::ClientDisconnected);
+}
