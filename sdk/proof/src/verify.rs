@@ -57,7 +57,9 @@ impl fmt::Display for ProofError {
             ProofError::KeyPresent => f.write_str("key is present but absence was expected"),
             ProofError::WrongPath => f.write_str("terminal leaf does not lie on the key's path"),
             ProofError::NonCanonical => f.write_str("proof is not in canonical compacted form"),
-            ProofError::RootMismatch { .. } => f.write_str("proof does not lead to the trusted root"),
+            ProofError::RootMismatch { .. } => {
+                f.write_str("proof does not lead to the trusted root")
+            }
         }
     }
 }
@@ -90,7 +92,12 @@ impl Proof {
                     return Err(ProofError::ValueMismatch);
                 }
             }
-            (Terminal::Leaf { key_hash: leaf_key, .. }, None) => {
+            (
+                Terminal::Leaf {
+                    key_hash: leaf_key, ..
+                },
+                None,
+            ) => {
                 if *leaf_key == queried {
                     return Err(ProofError::KeyPresent);
                 }
@@ -157,7 +164,10 @@ mod tests {
             terminal: Terminal::Empty,
         };
         assert_eq!(proof.verify(&EMPTY_ROOT, b"k", None), Ok(()));
-        assert_eq!(proof.verify(&EMPTY_ROOT, b"k", Some(b"v")), Err(ProofError::NotIncluded));
+        assert_eq!(
+            proof.verify(&EMPTY_ROOT, b"k", Some(b"v")),
+            Err(ProofError::NotIncluded)
+        );
         assert!(matches!(
             proof.verify(&[1; 32], b"k", None),
             Err(ProofError::RootMismatch { .. })
@@ -177,11 +187,17 @@ mod tests {
             },
         };
         assert_eq!(proof.verify(&root, b"k", Some(b"v")), Ok(()));
-        assert_eq!(proof.verify(&root, b"k", Some(b"w")), Err(ProofError::ValueMismatch));
+        assert_eq!(
+            proof.verify(&root, b"k", Some(b"w")),
+            Err(ProofError::ValueMismatch)
+        );
         assert_eq!(proof.verify(&root, b"k", None), Err(ProofError::KeyPresent));
         // Any other key is absent: the single leaf occupies the whole tree.
         assert_eq!(proof.verify(&root, b"other", None), Ok(()));
-        assert_eq!(proof.verify(&root, b"other", Some(b"v")), Err(ProofError::KeyMismatch));
+        assert_eq!(
+            proof.verify(&root, b"other", Some(b"v")),
+            Err(ProofError::KeyMismatch)
+        );
     }
 
     #[test]
@@ -201,7 +217,10 @@ mod tests {
                 value_hash: vh,
             },
         };
-        assert_eq!(proof.verify(&root, b"k", Some(b"v")), Err(ProofError::NonCanonical));
+        assert_eq!(
+            proof.verify(&root, b"k", Some(b"v")),
+            Err(ProofError::NonCanonical)
+        );
     }
 
     #[test]
@@ -212,7 +231,9 @@ mod tests {
         };
         assert_eq!(
             proof.verify(&EMPTY_ROOT, b"k", None),
-            Err(ProofError::TooDeep { depth: MAX_DEPTH + 1 })
+            Err(ProofError::TooDeep {
+                depth: MAX_DEPTH + 1
+            })
         );
     }
 }

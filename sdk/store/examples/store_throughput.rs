@@ -2,10 +2,15 @@
 //! random updates with 64-byte values, one durable commit per block; then
 //! proof generation/verification and a reopen.
 //!
-//! Run: `cargo run --release -p conclave-store --example store_throughput -- [keys] [blocks] [block_size]`
-//! (defaults 1000000 20 10000). The store lives in a temporary directory.
+//! Run: `cargo run --release -p conclave-store --example store_throughput -- [keys] [blocks] [block_size] [keep_versions] [checkpoint_interval]`
+//! (defaults 1000000 20 10000 100 100). The store lives in a temporary directory.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::float_arithmetic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::float_arithmetic,
+    missing_docs
+)]
 
 use std::time::{Duration, Instant};
 
@@ -33,17 +38,40 @@ fn key(i: u64) -> Vec<u8> {
     key
 }
 
+/// Resident memory (VmRSS) in MiB, from /proc (Linux only; 0 elsewhere).
+fn rss_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(0, |kib| kib / 1024)
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
 fn main() {
-    let args: Vec<u64> = std::env::args().skip(1).map(|a| a.parse().unwrap()).collect();
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse().unwrap())
+        .collect();
     let keys = args.first().copied().unwrap_or(1_000_000);
     let blocks = args.get(1).copied().unwrap_or(20);
     let block_size = args.get(2).copied().unwrap_or(10_000);
+    let defaults = StoreConfig::default();
+    let config = StoreConfig {
+        keep_versions: args.get(3).copied().unwrap_or(defaults.keep_versions),
+        checkpoint_interval: args.get(4).copied().unwrap_or(defaults.checkpoint_interval),
+    };
     let dir = tempfile::tempdir().unwrap();
-    let config = StoreConfig::default();
     let mut store = Store::open(dir.path(), config.clone()).unwrap();
     let mut rng = Rng(42);
 
@@ -55,13 +83,15 @@ fn main() {
     store.commit(staged).unwrap();
     let total = started.elapsed() - generated;
     println!(
-        "preload {keys} keys: stage {:.0} ms, stage+commit {:.0} ms",
+        "preload {keys} keys: stage {:.0} ms, stage+commit {:.0} ms, RSS {} MiB",
         ms(stage_time),
-        ms(total)
+        ms(total),
+        rss_mib()
     );
 
     let mut stage_total = Duration::ZERO;
     let mut commit_total = Duration::ZERO;
+    let mut block_times = Vec::new();
     for block in 0..blocks {
         let changes: ChangeSet = (0..block_size)
             .map(|_| (key(rng.next() % keys), Some(rng.bytes(64))))
@@ -74,12 +104,27 @@ fn main() {
         let t2 = Instant::now();
         stage_total += t1 - t0;
         commit_total += t2 - t1;
+        block_times.push(t2 - t0);
         println!(
             "block {:>3}: {n} updates, stage {:6.2} ms, commit {:6.2} ms, {:>8.0} upd/s",
             block + 2,
             ms(t1 - t0),
             ms(t2 - t1),
             n as f64 / (t2 - t0).as_secs_f64()
+        );
+    }
+    println!(
+        "RSS after {blocks} blocks ({} versions retained): {} MiB",
+        store.latest_version() + 1 - store.oldest_retained_version(),
+        rss_mib()
+    );
+    block_times.sort();
+    if let (Some(min), Some(median)) = (block_times.first(), block_times.get(block_times.len() / 2))
+    {
+        println!(
+            "stage+commit per block: min {:.2} ms, median {:.2} ms",
+            ms(*min),
+            ms(*median)
         );
     }
     let updates = (blocks * block_size) as f64;
@@ -97,7 +142,13 @@ fn main() {
     let snapshot = store.latest();
     let root = snapshot.root_hash();
     let probes: Vec<Vec<u8>> = (0..10_000u64)
-        .map(|i| if i % 2 == 0 { key(rng.next() % keys) } else { rng.bytes(45) })
+        .map(|i| {
+            if i % 2 == 0 {
+                key(rng.next() % keys)
+            } else {
+                rng.bytes(45)
+            }
+        })
         .collect();
     let t0 = Instant::now();
     let proofs: Vec<_> = probes.iter().map(|k| snapshot.prove(k)).collect();
@@ -117,11 +168,18 @@ fn main() {
     let latest = store.latest_version();
     drop(snapshot);
     let t0 = Instant::now();
+    store.wait_for_checkpoint().unwrap();
+    let checkpoint = store.checkpoint_version();
+    println!(
+        "checkpoint wait {:.0} ms (flat.redb at version {checkpoint})",
+        ms(t0.elapsed())
+    );
+    let t0 = Instant::now();
     drop(store);
     let t1 = Instant::now();
     let store = Store::open(dir.path(), config).unwrap();
     println!(
-        "close {:.0} ms; reopen (replaying the log) {:.0} ms; latest {} root ok {}",
+        "close {:.0} ms; reopen (load flat.redb, replay the log after it) {:.0} ms; latest {} root ok {}",
         ms(t1 - t0),
         ms(t1.elapsed()),
         store.latest_version(),

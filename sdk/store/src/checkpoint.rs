@@ -51,7 +51,9 @@ impl Checkpointer {
                     }
                 }
             })
-            .map_err(|error| StoreError::Thread(format!("cannot start checkpoint thread: {error}")))?;
+            .map_err(|error| {
+                StoreError::Thread(format!("cannot start checkpoint thread: {error}"))
+            })?;
         Ok(Checkpointer {
             requests: Some(requests),
             outcomes: Mutex::new(outcomes),

@@ -25,10 +25,14 @@ impl Default for StoreConfig {
 impl StoreConfig {
     pub(crate) fn validate(&self) -> Result<(), StoreError> {
         if self.keep_versions == 0 {
-            return Err(StoreError::Config("keep_versions must be at least 1".into()));
+            return Err(StoreError::Config(
+                "keep_versions must be at least 1".into(),
+            ));
         }
         if self.checkpoint_interval == 0 {
-            return Err(StoreError::Config("checkpoint_interval must be at least 1".into()));
+            return Err(StoreError::Config(
+                "checkpoint_interval must be at least 1".into(),
+            ));
         }
         Ok(())
     }

@@ -93,7 +93,9 @@ fn init(
     txn.set_durability(Durability::Immediate)?;
     {
         let mut table = txn.open_table(meta)?;
-        let existing = table.get(FORMAT_KEY)?.map(|guard| decode_u64(guard.value()));
+        let existing = table
+            .get(FORMAT_KEY)?
+            .map(|guard| decode_u64(guard.value()));
         match existing {
             None => {
                 table.insert(FORMAT_KEY, FORMAT.to_be_bytes().as_slice())?;
@@ -189,7 +191,9 @@ type StoredChange = (Vec<u8>, Option<Vec<u8>>);
 
 fn decode_run(version: u64, row: &[u8]) -> Result<Vec<StoredChange>, StoreError> {
     borsh::from_slice(row).map_err(|error| {
-        StoreError::Inconsistent(format!("undecodable change row at version {version}: {error}"))
+        StoreError::Inconsistent(format!(
+            "undecodable change row at version {version}: {error}"
+        ))
     })
 }
 
@@ -200,10 +204,14 @@ pub(crate) fn read_changes(log: &Database, version: u64) -> Result<Vec<Change>, 
     let mut changes = Vec::new();
     for row in table.range((version, 0u32)..=(version, u32::MAX))? {
         let (_, value) = row?;
-        changes.extend(decode_run(version, value.value())?.into_iter().map(|(key, value)| Change {
-            key: key.into(),
-            value: value.map(Into::into),
-        }));
+        changes.extend(
+            decode_run(version, value.value())?
+                .into_iter()
+                .map(|(key, value)| Change {
+                    key: key.into(),
+                    value: value.map(Into::into),
+                }),
+        );
     }
     Ok(changes)
 }
@@ -340,7 +348,10 @@ mod tests {
         assert_eq!(row, expected);
         assert_eq!(
             decode_run(1, &row).unwrap(),
-            vec![(b"key".to_vec(), Some(b"value".to_vec())), (b"k".to_vec(), None)]
+            vec![
+                (b"key".to_vec(), Some(b"value".to_vec())),
+                (b"k".to_vec(), None)
+            ]
         );
     }
 
@@ -356,7 +367,10 @@ mod tests {
         };
         let mut row = Vec::new();
         // An oversized change still makes progress, alone in its row.
-        assert_eq!(encode_run(&mut row, &[big.clone(), small.clone()]).unwrap(), 1);
+        assert_eq!(
+            encode_run(&mut row, &[big.clone(), small.clone()]).unwrap(),
+            1
+        );
         let many = vec![small; 200];
         let taken = encode_run(&mut row, &many).unwrap();
         assert!(taken < 200 && taken > 10);

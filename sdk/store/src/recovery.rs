@@ -12,13 +12,13 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
 
-use conclave_proof::{key_hash, value_hash, Hash};
+use conclave_proof::Hash;
 use redb::Database;
 
 use crate::error::StoreError;
 use crate::persist;
-use crate::snapshot::{Bytes, KeySet, Snapshot};
-use crate::trie::{self, NewValue, Update};
+use crate::snapshot::{Bytes, Change, KeySet, Snapshot};
+use crate::trie;
 
 pub(crate) struct Recovered {
     /// Retained versions, ascending; never empty.
@@ -28,7 +28,11 @@ pub(crate) struct Recovered {
     pub(crate) replayed: u64,
 }
 
-pub(crate) fn recover(log: &Database, flat: &Database, keep_versions: u64) -> Result<Recovered, StoreError> {
+pub(crate) fn recover(
+    log: &Database,
+    flat: &Database,
+    keep_versions: u64,
+) -> Result<Recovered, StoreError> {
     let started = Instant::now();
     let (flat_version, flat_root) = persist::read_flat_meta(flat)?;
     let base = load_flat(flat_version, persist::read_flat(flat)?);
@@ -109,7 +113,7 @@ fn check_root(version: u64, expected: Hash, found: Hash) -> Result<(), StoreErro
 }
 
 /// Builds the snapshot of `entries` (in ascending key order): the key set on
-/// one thread while this one hashes and builds the trie.
+/// one thread while the others hash and build the trie.
 pub(crate) fn load_flat(version: u64, entries: Vec<(Bytes, Bytes)>) -> Snapshot {
     let (root, keys) = std::thread::scope(|scope| {
         let keys_side = scope.spawn(|| {
@@ -119,18 +123,14 @@ pub(crate) fn load_flat(version: u64, entries: Vec<(Bytes, Bytes)>) -> Snapshot 
             }
             keys
         });
-        let mut leaves: Vec<Update> = entries
+        let changes: Vec<Change> = entries
             .iter()
-            .map(|(key, value)| Update {
-                key_hash: key_hash(key),
-                value: Some(NewValue {
-                    hash: value_hash(value),
-                    bytes: Arc::clone(value),
-                }),
-                index: 0,
+            .map(|(key, value)| Change {
+                key: Arc::clone(key),
+                value: Some(Arc::clone(value)),
             })
             .collect();
-        let root = trie::build(&mut leaves);
+        let root = trie::build(&changes);
         match keys_side.join() {
             Ok(keys) => (root, keys),
             Err(payload) => std::panic::resume_unwind(payload),

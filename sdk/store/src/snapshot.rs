@@ -86,11 +86,13 @@ impl Snapshot {
 
     /// Entries with keys within the bounds, in ascending key order. An empty or
     /// inverted range yields nothing.
-    pub fn range<'a>(
-        &'a self,
-        lower: Bound<&'a [u8]>,
-        upper: Bound<&'a [u8]>,
-    ) -> impl DoubleEndedIterator<Item = (Vec<u8>, Vec<u8>)> + 'a {
+    pub fn range(
+        &self,
+        lower: Bound<&[u8]>,
+        upper: Bound<&[u8]>,
+    ) -> impl DoubleEndedIterator<Item = (Vec<u8>, Vec<u8>)> + '_ {
+        // The ordered set seeks both ends when the iterator is created, so the
+        // iterator borrows only the snapshot, not the bounds.
         let keys = is_nonempty_range(lower, upper)
             .then(|| self.state.keys.range::<_, [u8]>((lower, upper)));
         // The key set and the trie hold the same keys, so every lookup succeeds.
@@ -101,12 +103,20 @@ impl Snapshot {
     }
 
     /// The entry with the smallest key within the bounds.
-    pub fn next_entry(&self, lower: Bound<&[u8]>, upper: Bound<&[u8]>) -> Option<(Vec<u8>, Vec<u8>)> {
+    pub fn next_entry(
+        &self,
+        lower: Bound<&[u8]>,
+        upper: Bound<&[u8]>,
+    ) -> Option<(Vec<u8>, Vec<u8>)> {
         self.range(lower, upper).next()
     }
 
     /// The entry with the largest key within the bounds.
-    pub fn prev_entry(&self, lower: Bound<&[u8]>, upper: Bound<&[u8]>) -> Option<(Vec<u8>, Vec<u8>)> {
+    pub fn prev_entry(
+        &self,
+        lower: Bound<&[u8]>,
+        upper: Bound<&[u8]>,
+    ) -> Option<(Vec<u8>, Vec<u8>)> {
         self.range(lower, upper).next_back()
     }
 
@@ -133,14 +143,7 @@ impl Snapshot {
     /// `version` must be greater than [`Snapshot::version`]; the store checks
     /// that at commit.
     pub fn stage(&self, version: u64, changes: ChangeSet) -> StagedVersion {
-        let changes = changes
-            .into_iter()
-            .map(|(key, value)| Change {
-                key: key.into(),
-                value: value.map(Into::into),
-            })
-            .collect();
-        self.stage_changes(version, changes)
+        self.stage_changes(version, into_change_list(changes))
     }
 
     /// `changes` must be in strictly ascending key order.
@@ -261,6 +264,30 @@ fn edit_key_set(parent: &KeySet, changes: &[Change], edits: KeySetEdits) -> KeyS
         }
     }
     keys
+}
+
+/// The change list of `changes`, in key order. Copying keys and values into
+/// shared buffers is a measurable part of staging, so large batches copy on
+/// two threads.
+fn into_change_list(changes: ChangeSet) -> Vec<Change> {
+    let to_change = |(key, value): (Vec<u8>, Option<Vec<u8>>)| Change {
+        key: key.into(),
+        value: value.map(Into::into),
+    };
+    if changes.len() < PARALLEL_MIN_CHANGES {
+        return changes.into_iter().map(to_change).collect();
+    }
+    let mut first: Vec<(Vec<u8>, Option<Vec<u8>>)> = changes.into_iter().collect();
+    let second = first.split_off(first.len() / 2);
+    std::thread::scope(|scope| {
+        let second_side = scope.spawn(|| second.into_iter().map(to_change).collect::<Vec<_>>());
+        let mut list: Vec<Change> = first.into_iter().map(to_change).collect();
+        match second_side.join() {
+            Ok(second) => list.extend(second),
+            Err(payload) => std::panic::resume_unwind(payload),
+        }
+        list
+    })
 }
 
 /// The trie updates for `changes`, sorted by key hash. Hashing is the bulk of

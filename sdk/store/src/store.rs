@@ -125,7 +125,8 @@ impl Store {
         }
 
         let root = staged.root_hash();
-        let prune_through = (self.flat_version > self.log_pruned_through).then_some(self.flat_version);
+        let prune_through =
+            (self.flat_version > self.log_pruned_through).then_some(self.flat_version);
         persist::write_version(&self.log, version, &root, staged.changes(), prune_through)?;
         if let Some(through) = prune_through {
             self.log_pruned_through = through;

@@ -16,11 +16,15 @@ use crate::ChangeSet;
 /// first `depth` bits are the path) is canonical, that every cached hash is
 /// right, and returns its leaf key hashes.
 fn check_subtree(node: &Node, depth: usize, prefix: &Hash, leaves: &mut Vec<Hash>) -> usize {
-    let on_path = |key_hash: &Hash| (0..depth).all(|bit| path_bit(key_hash, bit) == path_bit(prefix, bit));
+    let on_path =
+        |key_hash: &Hash| (0..depth).all(|bit| path_bit(key_hash, bit) == path_bit(prefix, bit));
     match node {
         Node::Empty => 0,
         Node::Leaf(leaf) => {
-            assert!(on_path(&leaf.key_hash), "leaf off its path at depth {depth}");
+            assert!(
+                on_path(&leaf.key_hash),
+                "leaf off its path at depth {depth}"
+            );
             assert_eq!(leaf.hash, leaf_hash(&leaf.key_hash, &leaf.value_hash));
             assert_eq!(leaf.value_hash, value_hash(&leaf.value));
             leaves.push(leaf.key_hash);
@@ -33,8 +37,15 @@ fn check_subtree(node: &Node, depth: usize, prefix: &Hash, leaves: &mut Vec<Hash
             left_prefix[depth / 8] &= !(0x80 >> (depth % 8));
             let left = check_subtree(&internal.left, depth + 1, &left_prefix, leaves);
             let right = check_subtree(&internal.right, depth + 1, &right_prefix, leaves);
-            assert!(left + right >= 2, "internal node above {} leaves at depth {depth}", left + right);
-            assert_eq!(internal.hash, internal_hash(&internal.left.hash(), &internal.right.hash()));
+            assert!(
+                left + right >= 2,
+                "internal node above {} leaves at depth {depth}",
+                left + right
+            );
+            assert_eq!(
+                internal.hash,
+                internal_hash(&internal.left.hash(), &internal.right.hash())
+            );
             left + right
         }
     }
@@ -58,7 +69,10 @@ fn check_snapshot(snapshot: &Snapshot, model: &BTreeMap<Vec<u8>, Vec<u8>>) {
 }
 
 fn batches() -> impl Strategy<Value = Vec<Vec<(u8, Option<Vec<u8>>)>>> {
-    let change = (0u8..48, proptest::option::weighted(0.7, proptest::collection::vec(any::<u8>(), 0..4)));
+    let change = (
+        0u8..48,
+        proptest::option::weighted(0.7, proptest::collection::vec(any::<u8>(), 0..4)),
+    );
     proptest::collection::vec(proptest::collection::vec(change, 0..24), 1..12)
 }
 

@@ -16,7 +16,12 @@ const KV: TableDefinition<&[u8], &[u8]> = TableDefinition::new("kv");
 
 fn changes(version: u64) -> ChangeSet {
     (0..10u64)
-        .map(|i| (format!("k{i}").into_bytes(), Some((version * 100 + i).to_be_bytes().to_vec())))
+        .map(|i| {
+            (
+                format!("k{i}").into_bytes(),
+                Some((version * 100 + i).to_be_bytes().to_vec()),
+            )
+        })
         .collect()
 }
 
@@ -30,7 +35,10 @@ fn store_with_versions(dir: &Path, config: StoreConfig, versions: u64) -> Store 
 }
 
 fn no_checkpoints() -> StoreConfig {
-    StoreConfig { keep_versions: 10, checkpoint_interval: 1000 }
+    StoreConfig {
+        keep_versions: 10,
+        checkpoint_interval: 1000,
+    }
 }
 
 #[test]
@@ -40,11 +48,18 @@ fn a_wrong_recorded_root_is_corruption() {
     {
         let db = Database::open(dir.path().join("log.redb")).unwrap();
         let txn = db.begin_write().unwrap();
-        txn.open_table(ROOTS).unwrap().insert(3, &[7u8; 32]).unwrap();
+        txn.open_table(ROOTS)
+            .unwrap()
+            .insert(3, &[7u8; 32])
+            .unwrap();
         txn.commit().unwrap();
     }
     match Store::open(dir.path(), no_checkpoints()) {
-        Err(StoreError::Corrupt { version: 3, expected, .. }) => assert_eq!(expected, [7; 32]),
+        Err(StoreError::Corrupt {
+            version: 3,
+            expected,
+            ..
+        }) => assert_eq!(expected, [7; 32]),
         other => panic!("expected Corrupt at version 3, got {other:?}"),
     }
 }
@@ -73,7 +88,10 @@ fn an_altered_change_row_is_refused() {
     {
         let db = Database::open(dir.path().join("log.redb")).unwrap();
         let txn = db.begin_write().unwrap();
-        txn.open_table(CHANGES).unwrap().insert((4, 0), &b"\xff\xff"[..]).unwrap();
+        txn.open_table(CHANGES)
+            .unwrap()
+            .insert((4, 0), &b"\xff\xff"[..])
+            .unwrap();
         txn.commit().unwrap();
     }
     assert!(matches!(
@@ -85,7 +103,10 @@ fn an_altered_change_row_is_refused() {
 #[test]
 fn an_altered_flat_table_is_corruption() {
     let dir = tempfile::tempdir().unwrap();
-    let config = StoreConfig { keep_versions: 2, checkpoint_interval: 1 };
+    let config = StoreConfig {
+        keep_versions: 2,
+        checkpoint_interval: 1,
+    };
     let mut store = store_with_versions(dir.path(), config.clone(), 6);
     store.wait_for_checkpoint().unwrap();
     let flat_version = store.checkpoint_version();
@@ -94,7 +115,10 @@ fn an_altered_flat_table_is_corruption() {
     {
         let db = Database::open(dir.path().join("flat.redb")).unwrap();
         let txn = db.begin_write().unwrap();
-        txn.open_table(KV).unwrap().insert(&b"k1"[..], &b"forged"[..]).unwrap();
+        txn.open_table(KV)
+            .unwrap()
+            .insert(&b"k1"[..], &b"forged"[..])
+            .unwrap();
         txn.commit().unwrap();
     }
     match Store::open(dir.path(), config) {
@@ -113,17 +137,29 @@ fn commits_must_follow_the_latest_version() {
     // Staged on version 0, but the latest is now 1.
     assert!(matches!(
         store.commit(sibling),
-        Err(StoreError::VersionOrder { version: 1, parent: 0, latest: 1 })
+        Err(StoreError::VersionOrder {
+            version: 1,
+            parent: 0,
+            latest: 1
+        })
     ));
     // Not above its parent.
     let stale = store.latest().stage(1, changes(3));
-    assert!(matches!(store.commit(stale), Err(StoreError::VersionOrder { .. })));
+    assert!(matches!(
+        store.commit(stale),
+        Err(StoreError::VersionOrder { .. })
+    ));
     // Same parent version, different parent state (another store).
     let mut other = Store::open_in_memory(StoreConfig::default()).unwrap();
-    let staged = other.latest().stage(1, BTreeMap::from([(b"x".to_vec(), Some(b"y".to_vec()))]));
+    let staged = other
+        .latest()
+        .stage(1, BTreeMap::from([(b"x".to_vec(), Some(b"y".to_vec()))]));
     other.commit(staged).unwrap();
     let foreign = other.latest().stage(2, changes(2));
-    assert!(matches!(store.commit(foreign), Err(StoreError::ParentMismatch { version: 2 })));
+    assert!(matches!(
+        store.commit(foreign),
+        Err(StoreError::ParentMismatch { version: 2 })
+    ));
     // The store is unaffected by the refused commits.
     assert_eq!(store.latest_version(), 1);
     let ok = store.latest().stage(5, changes(5));
@@ -135,10 +171,19 @@ fn commits_must_follow_the_latest_version() {
 #[test]
 fn invalid_configuration_is_refused() {
     for config in [
-        StoreConfig { keep_versions: 0, checkpoint_interval: 1 },
-        StoreConfig { keep_versions: 1, checkpoint_interval: 0 },
+        StoreConfig {
+            keep_versions: 0,
+            checkpoint_interval: 1,
+        },
+        StoreConfig {
+            keep_versions: 1,
+            checkpoint_interval: 0,
+        },
     ] {
-        assert!(matches!(Store::open_in_memory(config), Err(StoreError::Config(_))));
+        assert!(matches!(
+            Store::open_in_memory(config),
+            Err(StoreError::Config(_))
+        ));
     }
 }
 
@@ -154,7 +199,11 @@ fn a_second_open_of_the_same_directory_is_refused() {
 
 #[test]
 fn snapshots_outlive_pruning() {
-    let mut store = Store::open_in_memory(StoreConfig { keep_versions: 1, checkpoint_interval: 1 }).unwrap();
+    let mut store = Store::open_in_memory(StoreConfig {
+        keep_versions: 1,
+        checkpoint_interval: 1,
+    })
+    .unwrap();
     let staged = store.latest().stage(1, changes(1));
     store.commit(staged).unwrap();
     let old = store.latest();

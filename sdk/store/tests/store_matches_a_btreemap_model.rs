@@ -15,7 +15,10 @@ use proptest::prelude::*;
 #[derive(Clone, Debug)]
 enum Op {
     /// Stage and commit a batch at `latest + gap`.
-    Commit { gap: u64, changes: Vec<(u8, Option<Vec<u8>>)> },
+    Commit {
+        gap: u64,
+        changes: Vec<(u8, Option<Vec<u8>>)>,
+    },
     /// Stage a batch, read through the staged view, then drop it uncommitted.
     StageOnly { changes: Vec<(u8, Option<Vec<u8>>)> },
     /// Range reads with these bounds at every retained version.
@@ -61,7 +64,10 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 fn change_set(changes: &[(u8, Option<Vec<u8>>)]) -> ChangeSet {
-    changes.iter().map(|(k, value)| (key(*k), value.clone())).collect()
+    changes
+        .iter()
+        .map(|(k, value)| (key(*k), value.clone()))
+        .collect()
 }
 
 fn key_bound(bound: &Bound<Vec<u8>>) -> Bound<&[u8]> {
@@ -72,7 +78,11 @@ fn key_bound(bound: &Bound<Vec<u8>>) -> Bound<&[u8]> {
     }
 }
 
-fn model_range(model: &Model, lower: &Bound<Vec<u8>>, upper: &Bound<Vec<u8>>) -> Vec<(Vec<u8>, Vec<u8>)> {
+fn model_range(
+    model: &Model,
+    lower: &Bound<Vec<u8>>,
+    upper: &Bound<Vec<u8>>,
+) -> Vec<(Vec<u8>, Vec<u8>)> {
     model
         .iter()
         .filter(|(key, _)| {
@@ -94,12 +104,21 @@ fn model_range(model: &Model, lower: &Bound<Vec<u8>>, upper: &Bound<Vec<u8>>) ->
 
 /// Compares one snapshot with its model version: root, length, full
 /// iteration, point reads of the whole key domain, and one range.
-fn check_version(store: &Store, version: u64, model: &Model, range: &(Bound<Vec<u8>>, Bound<Vec<u8>>)) {
+fn check_version(
+    store: &Store,
+    version: u64,
+    model: &Model,
+    range: &(Bound<Vec<u8>>, Bound<Vec<u8>>),
+) {
     let snapshot = store
         .snapshot(version)
         .unwrap_or_else(|| panic!("version {version} should be retained"));
     assert_eq!(snapshot.version(), version);
-    assert_eq!(snapshot.root_hash(), model_root(model), "root of version {version}");
+    assert_eq!(
+        snapshot.root_hash(),
+        model_root(model),
+        "root of version {version}"
+    );
     assert_eq!(snapshot.len(), model.len() as u64);
     let all: Vec<_> = snapshot.range(Bound::Unbounded, Bound::Unbounded).collect();
     let expected: Vec<_> = model.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
@@ -208,7 +227,11 @@ fn run(config: StoreConfig, ops: Vec<Op>) -> u64 {
                 let all: Vec<_> = view.range(Bound::Unbounded, Bound::Unbounded).collect();
                 assert_eq!(all, next.into_iter().collect::<Vec<_>>());
                 drop(staged);
-                assert_eq!(harness.store().latest().root_hash(), before, "staging must be pure");
+                assert_eq!(
+                    harness.store().latest().root_hash(),
+                    before,
+                    "staging must be pure"
+                );
             }
             Op::Range { lower, upper } => {
                 let to_key = |bound: Bound<u8>| match bound {
@@ -275,7 +298,29 @@ fn long_run_with_frequent_checkpoints() {
             ops.push(Op::Reopen);
         }
     }
-    let checkpointed = run(StoreConfig { keep_versions: 3, checkpoint_interval: 1 }, ops);
+    let checkpointed = run(
+        StoreConfig {
+            keep_versions: 3,
+            checkpoint_interval: 1,
+        },
+        ops,
+    );
     // The last wait + reopen guarantees flat.redb caught up to near the end.
     assert!(checkpointed >= 100, "checkpoints lagged: {checkpointed}");
+}
+
+/// The range iterator borrows the snapshot, not the bounds.
+#[test]
+fn range_iterator_outlives_its_bounds() {
+    let mut store = Store::open_in_memory(StoreConfig::default()).unwrap();
+    let changes = change_set(&[(1, Some(vec![1])), (2, Some(vec![2])), (3, Some(vec![3]))]);
+    let staged = store.latest().stage(1, changes);
+    store.commit(staged).unwrap();
+    let snapshot = store.latest();
+    let iter = {
+        let lower = key(2);
+        snapshot.range(Bound::Included(lower.as_slice()), Bound::Unbounded)
+    };
+    let keys: Vec<Vec<u8>> = iter.map(|(k, _)| k).collect();
+    assert_eq!(keys, vec![key(2), key(3)]);
 }

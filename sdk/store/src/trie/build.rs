@@ -1,16 +1,14 @@
-//! Building a trie from scratch (restart, tests).
+//! Building a trie from scratch (restart).
 
 use super::node::Node;
-use super::update::{apply, Update};
+use super::update::apply;
+use crate::snapshot::{sorted_updates, Change};
 
-/// The trie holding exactly the all-insert `leaves`. Sorts `leaves` in place
-/// (and drops any duplicate key hash).
+/// The trie holding exactly `entries` (all inserts, any order).
 ///
 /// A build is an all-insert batch applied to the empty tree, so it shares the
-/// update code and its two-thread split; that path never meets a deletion or
-/// an existing leaf.
-pub(crate) fn build(leaves: &mut Vec<Update>) -> Node {
-    leaves.sort_unstable_by_key(|leaf| leaf.key_hash);
-    leaves.dedup_by(|later, earlier| later.key_hash == earlier.key_hash);
-    apply(&Node::Empty, leaves).0
+/// update code, its two-thread hashing and its two-thread split; that path
+/// never meets a deletion or an existing leaf.
+pub(crate) fn build(entries: &[Change]) -> Node {
+    apply(&Node::Empty, &sorted_updates(entries)).0
 }

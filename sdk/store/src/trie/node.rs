@@ -79,6 +79,18 @@ impl Node {
         }
     }
 
+    /// Loads the start of the node (reference counts and hash) into cache
+    /// with a plain read, without waiting for it to be used.
+    #[inline]
+    pub(crate) fn touch(&self) {
+        let count = match self {
+            Node::Empty => 0,
+            Node::Leaf(leaf) => Arc::strong_count(leaf),
+            Node::Internal(internal) => Arc::strong_count(internal),
+        };
+        std::hint::black_box(count);
+    }
+
     /// Same node (not merely equal content).
     pub(crate) fn ptr_eq(&self, other: &Node) -> bool {
         match (self, other) {

@@ -95,6 +95,12 @@ fn apply_at(node: &Node, depth: usize, updates: &[Update], edits: &mut KeySetEdi
         _ => {
             let empty = Node::Empty;
             let (left, right, original) = children(node, depth, &empty);
+            // Start both cache misses now so they overlap: the child we descend
+            // into is read next, and the other child's reference count is bumped
+            // when the new parent takes it over. That bump is a locked
+            // instruction, which would otherwise wait for its miss alone.
+            left.touch();
+            right.touch();
             let (left_updates, right_updates) = split(updates, depth);
             let left = apply_at(left, depth + 1, left_updates, edits);
             let right = apply_at(right, depth + 1, right_updates, edits);
