@@ -130,7 +130,7 @@ impl<A: App + Clone + Sync> Application for AbciApp<A> {
                 key: Bytes::from(response.key.clone()),
                 value: Bytes::from(response.value),
                 proof_ops: response.proof.map(|data| ProofOps {
-                    ops: vec![ProofOp { r#type: PROOF_OP_TYPE.into(), key: response.key.into(), data: data.into() }],
+                    ops: vec![ProofOp { r#type: PROOF_OP_TYPE.into(), key: response.key, data }],
                 }),
                 height: to_i64(response.height),
                 codespace: response.codespace,

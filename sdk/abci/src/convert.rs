@@ -81,7 +81,7 @@ pub fn check_tx_response(result: TxResult) -> pb::ResponseCheckTx {
 /// A validator update (ed25519 only).
 pub fn validator_update(update: ValidatorUpdate) -> pb::ValidatorUpdate {
     pb::ValidatorUpdate {
-        pub_key: Some(PublicKey { sum: Some(public_key::Sum::Ed25519(update.pub_key.to_vec().into())) }),
+        pub_key: Some(PublicKey { sum: Some(public_key::Sum::Ed25519(update.pub_key.to_vec())) }),
         power: update.power,
     }
 }

@@ -15,7 +15,7 @@ use std::str::FromStr;
 
 use tendermint_abci::Application;
 use tendermint_proto::v0_38::abci::{Request, Response};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
 use tokio::net::{TcpListener, UnixListener};
 use tokio::sync::mpsc;
 
@@ -165,16 +165,22 @@ where
     S: AsyncRead + AsyncWrite + Send + 'static,
 {
     tokio::spawn(async move {
-        let reason = match serve_connection(&app, stream).await {
+        // Frames received (attempted), so a silent probe is told apart from CometBFT.
+        let mut served = 0u64;
+        let reason = match serve_connection(&app, stream, &mut served).await {
             Ok(()) => "connection closed".to_string(),
             Err(e) => format!("connection error: {e}"),
         };
-        tracing::debug!(target: "conclave::abci", connection = id, "{reason}");
-        let _ = closed.send(format!("connection {id}: {reason}"));
+        tracing::debug!(target: "conclave::abci", connection = id, served, "{reason}");
+        // A connection that never carried a request (a probe checking that we listen) is not
+        // CometBFT: only losing a connection that CometBFT used means CometBFT went away.
+        if served > 0 {
+            let _ = closed.send(format!("connection {id}: {reason}"));
+        }
     });
 }
 
-async fn serve_connection<A, S>(app: &A, stream: S) -> Result<(), CodecError>
+async fn serve_connection<A, S>(app: &A, stream: S, served: &mut u64) -> Result<(), CodecError>
 where
     A: Application + Sync,
     S: AsyncRead + AsyncWrite,
@@ -182,7 +188,14 @@ where
     let (read_half, write_half) = tokio::io::split(stream);
     let mut reader = BufReader::with_capacity(1 << 20, read_half);
     let mut writer = BufWriter::with_capacity(1 << 16, write_half);
-    while let Some(request) = read_message::<Request, _>(&mut reader).await? {
+    loop {
+        if reader.fill_buf().await?.is_empty() {
+            break;
+        }
+        *served += 1;
+        let Some(request) = read_message::<Request, _>(&mut reader).await? else {
+            break;
+        };
         let flush = is_flush(&request);
         // Application methods are synchronous and may take a while (FinalizeBlock): run them
         // off the async workers so other connections keep being served.

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use conclave_proof::Proof;
-use conclave_store::{Hash, Store, StoreConfig};
+use conclave_store::{Hash, StagedVersion, Store, StoreConfig};
 use tempfile::TempDir;
 
 use super::engine::{hex, Engine};
@@ -13,6 +13,7 @@ use crate::sys;
 pub(crate) struct ConclaveEngine {
     // Field order matters: the store is dropped before its directory is removed.
     store: Store,
+    staged: Option<StagedVersion>,
     root: Hash,
     dir: TempDir,
 }
@@ -34,17 +35,12 @@ impl ConclaveEngine {
         };
         let store = Store::open(dir.path(), config).context("opening conclave-store")?;
         let root = store.latest().root_hash();
-        Ok(ConclaveEngine { store, root, dir })
-    }
-
-    fn stage_and_commit(&mut self, changes: ChangeSet) -> Result<()> {
-        let version = self.store.latest_version() + 1;
-        let staged = self.store.latest().stage(version, changes);
-        self.root = self
-            .store
-            .commit(staged)
-            .context("committing to conclave-store")?;
-        Ok(())
+        Ok(ConclaveEngine {
+            store,
+            staged: None,
+            root,
+            dir,
+        })
     }
 }
 
@@ -52,11 +48,26 @@ impl Engine for ConclaveEngine {
     type Proof = Proof;
 
     fn preload(&mut self, changes: ChangeSet) -> Result<()> {
-        self.stage_and_commit(changes)
+        self.stage(changes)?;
+        self.commit()
     }
 
-    fn commit_block(&mut self, changes: ChangeSet) -> Result<()> {
-        self.stage_and_commit(changes)
+    fn stage(&mut self, changes: ChangeSet) -> Result<()> {
+        let version = self.store.latest_version() + 1;
+        self.staged = Some(self.store.latest().stage(version, changes));
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        let staged = self
+            .staged
+            .take()
+            .context("commit without a staged version")?;
+        self.root = self
+            .store
+            .commit(staged)
+            .context("committing to conclave-store")?;
+        Ok(())
     }
 
     fn settle(&mut self) -> Result<()> {

@@ -6,9 +6,10 @@ use super::workload::ChangeSet;
 
 /// A versioned authenticated key-value store under test.
 ///
-/// The harness times [`Engine::commit_block`], [`Engine::prove`] and [`Engine::verify`];
-/// everything an engine needs for one block (key hashing, conversions, pruning) belongs
-/// inside `commit_block` so that both engines pay for the same work.
+/// A block is [`Engine::stage`] (compute the new root in memory) then [`Engine::commit`]
+/// (persist it, prune); the harness times both, and [`Engine::prove`] and [`Engine::verify`].
+/// Everything an engine needs for one block (key hashing, conversions, pruning) belongs
+/// inside those two calls so that both engines pay for the same work.
 pub(crate) trait Engine {
     /// The engine's proof type.
     type Proof;
@@ -16,8 +17,18 @@ pub(crate) trait Engine {
     /// Loads the initial state as one committed version.
     fn preload(&mut self, changes: ChangeSet) -> Result<()>;
 
-    /// Applies one block of changes as the next version and commits it.
-    fn commit_block(&mut self, changes: ChangeSet) -> Result<()>;
+    /// Applies one block of changes as the next version, in memory; [`Engine::commit`] follows.
+    fn stage(&mut self, changes: ChangeSet) -> Result<()>;
+
+    /// Persists the staged version and makes it the latest.
+    fn commit(&mut self) -> Result<()>;
+
+    /// [`Engine::stage`] then [`Engine::commit`].
+    #[cfg(test)]
+    fn commit_block(&mut self, changes: ChangeSet) -> Result<()> {
+        self.stage(changes)?;
+        self.commit()
+    }
 
     /// Waits for background work started by the commits (checkpoints) to finish.
     fn settle(&mut self) -> Result<()> {

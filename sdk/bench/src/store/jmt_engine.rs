@@ -5,13 +5,11 @@
 //! Nothing is written to disk, so jmt is favoured: it pays no serialisation, no I/O, no fsync.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{HashMap, VecDeque};
 
 use anyhow::{bail, Result};
 use jmt::proof::SparseMerkleProof;
-use jmt::storage::{
-    LeafNode, Node, NodeBatch, NodeKey, StaleNodeIndex, TreeReader, TreeUpdateBatch, TreeWriter,
-};
+use jmt::storage::{LeafNode, Node, NodeBatch, NodeKey, TreeReader, TreeUpdateBatch, TreeWriter};
 use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, RootHash, SimpleHasher, Version};
 
 use super::engine::{hex, Engine};
@@ -37,13 +35,17 @@ impl SimpleHasher for Blake3 {
 /// Per key hash: `(version, value)` in increasing version order (`None`: deleted).
 type ValueHistory = HashMap<KeyHash, Vec<(Version, Option<OwnedValue>)>>;
 
-/// Nodes, value history and stale-node index, all in `HashMap`s behind `RefCell`s
+/// The nodes a version made stale.
+type StaleBatch = (Version, Vec<NodeKey>);
+
+/// Nodes and value history in `HashMap`s, plus the stale-node index, behind `RefCell`s
 /// (jmt's `TreeWriter` takes `&self`).
 #[derive(Default)]
 struct MemTreeStore {
     nodes: RefCell<HashMap<NodeKey, Node>>,
     values: RefCell<ValueHistory>,
-    stale: RefCell<BTreeSet<StaleNodeIndex>>,
+    /// Nodes made stale by each version, oldest version first.
+    stale: RefCell<VecDeque<StaleBatch>>,
     /// Oldest version that must stay readable.
     oldest_retained: RefCell<Version>,
 }
@@ -97,15 +99,22 @@ impl MemTreeStore {
         *self.oldest_retained.borrow_mut() = oldest_retained;
         self.write_node_batch(&update.node_batch)?;
         let mut stale = self.stale.borrow_mut();
-        stale.extend(update.stale_node_index_batch);
+        for index in update.stale_node_index_batch {
+            match stale.back_mut() {
+                Some((version, keys)) if *version == index.stale_since_version => {
+                    keys.push(index.node_key)
+                }
+                _ => stale.push_back((index.stale_since_version, vec![index.node_key])),
+            }
+        }
         let mut nodes = self.nodes.borrow_mut();
         // A node stale since version v is read only by versions < v.
-        while let Some(first) = stale.first() {
-            if first.stale_since_version > oldest_retained {
-                break;
-            }
-            if let Some(index) = stale.pop_first() {
-                nodes.remove(&index.node_key);
+        while stale
+            .front()
+            .is_some_and(|(version, _)| *version <= oldest_retained)
+        {
+            for key in stale.pop_front().into_iter().flat_map(|(_, keys)| keys) {
+                nodes.remove(&key);
             }
         }
         Ok(())
@@ -118,6 +127,8 @@ pub(crate) struct JmtEngine {
     keep_versions: u64,
     /// Latest committed version and root (`None` before the preload).
     latest: Option<(Version, RootHash)>,
+    /// Computed by [`Engine::stage`], written by [`Engine::commit`].
+    staged: Option<(Version, RootHash, TreeUpdateBatch)>,
 }
 
 impl JmtEngine {
@@ -127,6 +138,7 @@ impl JmtEngine {
             store: MemTreeStore::default(),
             keep_versions,
             latest: None,
+            staged: None,
         }
     }
 
@@ -134,7 +146,7 @@ impl JmtEngine {
         JellyfishMerkleTree::new(&self.store)
     }
 
-    fn commit(&mut self, version: Version, root: RootHash, update: TreeUpdateBatch) -> Result<()> {
+    fn write(&mut self, version: Version, root: RootHash, update: TreeUpdateBatch) -> Result<()> {
         let oldest = (version + 1).saturating_sub(self.keep_versions);
         self.store.apply(update, oldest)?;
         self.latest = Some((version, root));
@@ -163,17 +175,25 @@ impl Engine for JmtEngine {
         let Some(root) = roots.first().copied() else {
             bail!("jmt returned no root")
         };
-        self.commit(0, root, update)
+        self.write(0, root, update)
     }
 
-    fn commit_block(&mut self, changes: ChangeSet) -> Result<()> {
+    fn stage(&mut self, changes: ChangeSet) -> Result<()> {
         let (latest, _) = self.latest()?;
         let version = latest + 1;
         let value_set = changes
             .into_iter()
             .map(|(key, value)| (KeyHash::with::<Blake3>(&key), value));
         let (root, update) = self.tree().put_value_set(value_set, version)?;
-        self.commit(version, root, update)
+        self.staged = Some((version, root, update));
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        let Some((version, root, update)) = self.staged.take() else {
+            bail!("jmt: commit without a staged version")
+        };
+        self.write(version, root, update)
     }
 
     fn prove(&self, key: &[u8]) -> Result<(Option<Vec<u8>>, Self::Proof)> {

@@ -33,12 +33,16 @@ pub(crate) struct EngineResult {
     pub(crate) preload_secs: f64,
     /// Bytes written during the preload.
     pub(crate) preload_write_bytes: u64,
-    /// Total changes over the blocks divided by total block commit time.
+    /// Total changes over the blocks divided by their total stage + commit time.
     pub(crate) committed_updates_per_sec: f64,
-    /// Median block commit time, milliseconds.
+    /// Median block time (stage + commit), milliseconds.
     pub(crate) block_p50_ms: f64,
-    /// 99th percentile block commit time, milliseconds.
+    /// 99th percentile block time (stage + commit), milliseconds.
     pub(crate) block_p99_ms: f64,
+    /// Median of the stage part (new root in memory), milliseconds.
+    pub(crate) stage_p50_ms: f64,
+    /// Median of the commit part (persist, prune), milliseconds.
+    pub(crate) commit_p50_ms: f64,
     /// Slowest block commit, milliseconds.
     pub(crate) block_max_ms: f64,
     /// Time to wait, after the last block, for background work (checkpoints), milliseconds.
@@ -95,7 +99,7 @@ pub(crate) fn print_table(results: &[EngineResult], machine: &str) {
         "operations over the blocks: {} updates, {} inserts, {} deletes",
         ops.updates, ops.inserts, ops.deletes
     );
-    let rows: [Row; 24] = [
+    let rows: [Row; 26] = [
         ("setup", |r| r.setup.clone()),
         ("durable commits", |r| r.durable.to_string()),
         ("keep versions / checkpoint every", |r| {
@@ -114,6 +118,8 @@ pub(crate) fn print_table(results: &[EngineResult], machine: &str) {
         ("block commit p99 (ms)", |r| {
             format!("{:.1}", r.block_p99_ms)
         }),
+        ("  stage p50 (ms)", |r| format!("{:.1}", r.stage_p50_ms)),
+        ("  commit p50 (ms)", |r| format!("{:.1}", r.commit_p50_ms)),
         ("block commit max (ms)", |r| {
             format!("{:.1}", r.block_max_ms)
         }),

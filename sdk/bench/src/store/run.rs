@@ -41,6 +41,8 @@ pub(crate) fn measure<E: Engine>(
     let cpu_before = sys::cpu_secs()?;
     let mut generation = Duration::ZERO;
     let mut block_times = Vec::with_capacity(params.blocks as usize);
+    let mut stage_times = Vec::with_capacity(params.blocks as usize);
+    let mut commit_times = Vec::with_capacity(params.blocks as usize);
     let mut changes_total = 0u64;
     for block in 1..=params.blocks {
         let started = Instant::now();
@@ -48,8 +50,13 @@ pub(crate) fn measure<E: Engine>(
         generation += started.elapsed();
         changes_total += changes.len() as u64;
         let started = Instant::now();
-        engine.commit_block(changes)?;
-        block_times.push(started.elapsed());
+        engine.stage(changes)?;
+        let staged = Instant::now();
+        engine.commit()?;
+        let committed = Instant::now();
+        stage_times.push(staged - started);
+        commit_times.push(committed - staged);
+        block_times.push(committed - started);
         if block % 10 == 0 || block == params.blocks {
             let recent = &block_times[block_times.len().saturating_sub(10)..];
             let mean_ms = recent.iter().sum::<Duration>().as_secs_f64() * 1e3 / recent.len() as f64;
@@ -83,6 +90,8 @@ pub(crate) fn measure<E: Engine>(
     let absent = sample_proofs(engine, samples.absent.iter().map(|k| (k.as_slice(), None)))?;
 
     block_times.sort();
+    stage_times.sort();
+    commit_times.sort();
     let ops = workload.ops();
     let result = EngineResult {
         engine: name.to_owned(),
@@ -101,6 +110,8 @@ pub(crate) fn measure<E: Engine>(
         committed_updates_per_sec: per_sec(changes_total, total_block_secs),
         block_p50_ms: percentile_ms(&block_times, 50),
         block_p99_ms: percentile_ms(&block_times, 99),
+        stage_p50_ms: percentile_ms(&stage_times, 50),
+        commit_p50_ms: percentile_ms(&commit_times, 50),
         block_max_ms: block_times.last().map_or(0.0, |d| d.as_secs_f64() * 1e3),
         settle_ms: settle.as_secs_f64() * 1e3,
         cpu_us_per_update: engine_cpu_secs * 1e6 / changes_total.max(1) as f64,

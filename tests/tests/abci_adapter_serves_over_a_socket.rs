@@ -279,3 +279,18 @@ fn a_garbage_frame_closes_the_connection_without_a_panic() {
     assert!(client.read().is_none(), "the server closes the connection");
     assert_eq!(node.server.join().unwrap(), Stopped::ClientDisconnected);
 }
+
+#[test]
+fn a_silent_probe_does_not_stop_the_server() {
+    let node = start_node();
+    // Connect and leave without a byte, as a readiness probe does.
+    drop(Client::connect(&node.socket));
+    std::thread::sleep(Duration::from_millis(100));
+    let mut client = Client::connect(&node.socket);
+    let response::Value::Echo(echo) = client.call(request::Value::Echo(pb::RequestEcho { message: "still here".into() })) else {
+        panic!("echo")
+    };
+    assert_eq!(echo.message, "still here");
+    drop(client);
+    assert_eq!(node.server.join().unwrap(), Stopped::ClientDisconnected);
+}

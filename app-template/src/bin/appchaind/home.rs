@@ -1,0 +1,303 @@
+//! A node home: its layout and its app configuration (`config/app.toml`).
+//!
+//! ```text
+//! HOME/config/config.toml          CometBFT's configuration (proxy_app points at our socket)
+//! HOME/config/genesis.json         shared genesis; app_state is our GenesisState
+//! HOME/config/app.toml             this file's AppConfig
+//! HOME/config/node_key.json, priv_validator_key.json   CometBFT's keys
+//! HOME/data/                       CometBFT's databases
+//! HOME/data/app/                   the state store (log.redb, flat.redb)
+//! HOME/data/abci.sock              the ABCI socket while the node runs
+//! HOME/keys/                       account keys (0700; files 0600)
+//! HOME/cometbft.log                CometBFT's output under `start --with-cometbft`
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+use conclave_abci::ListenAddress;
+use conclave_store::StoreConfig;
+
+/// Longest Unix socket path the kernel accepts (sun_path is 108 bytes, NUL included).
+const MAX_SOCKET_PATH: usize = 107;
+
+/// The paths of one node home.
+#[derive(Clone, Debug)]
+pub(crate) struct Home {
+    root: PathBuf,
+}
+
+impl Home {
+    /// The home at `root`, made absolute (it need not exist yet).
+    pub(crate) fn new(root: &Path) -> Result<Self> {
+        Ok(Self { root: absolute(root)? })
+    }
+
+    /// `--home`, or `$APPCHAIN_HOME` (handled by clap), or `~/.appchain`.
+    pub(crate) fn from_arg(arg: Option<&Path>) -> Result<Self> {
+        match arg {
+            Some(path) => Self::new(path),
+            None => Self::new(&default_home()?),
+        }
+    }
+
+    /// An existing, initialised home; the error says how to create one.
+    pub(crate) fn existing(arg: Option<&Path>) -> Result<Self> {
+        let home = Self::from_arg(arg)?;
+        for file in [home.app_toml(), home.config_toml(), home.genesis()] {
+            if !file.is_file() {
+                bail!(
+                    "{} is not a node home (missing {}); create one with `appchaind init --home {} --chain-id ID --moniker NAME`",
+                    home.root.display(),
+                    file.strip_prefix(&home.root).unwrap_or(&file).display(),
+                    home.root.display()
+                );
+            }
+        }
+        Ok(home)
+    }
+
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+    pub(crate) fn config_dir(&self) -> PathBuf {
+        self.root.join("config")
+    }
+    pub(crate) fn config_toml(&self) -> PathBuf {
+        self.root.join("config/config.toml")
+    }
+    pub(crate) fn genesis(&self) -> PathBuf {
+        self.root.join("config/genesis.json")
+    }
+    pub(crate) fn app_toml(&self) -> PathBuf {
+        self.root.join("config/app.toml")
+    }
+    pub(crate) fn data_dir(&self) -> PathBuf {
+        self.root.join("data")
+    }
+    pub(crate) fn store_dir(&self) -> PathBuf {
+        self.root.join("data/app")
+    }
+    pub(crate) fn socket(&self) -> PathBuf {
+        self.root.join("data/abci.sock")
+    }
+    pub(crate) fn keys_dir(&self) -> PathBuf {
+        self.root.join("keys")
+    }
+    pub(crate) fn cometbft_log(&self) -> PathBuf {
+        self.root.join("cometbft.log")
+    }
+    pub(crate) fn appchaind_log(&self) -> PathBuf {
+        self.root.join("appchaind.log")
+    }
+
+    /// `unix://HOME/data/abci.sock`; an error if the path is too long for a Unix socket.
+    pub(crate) fn socket_address(&self) -> Result<String> {
+        let socket = self.socket();
+        let len = socket.as_os_str().len();
+        if len > MAX_SOCKET_PATH {
+            bail!(
+                "the ABCI socket path {} is {len} bytes, more than the {MAX_SOCKET_PATH} a Unix socket allows; use a shorter home path",
+                socket.display()
+            );
+        }
+        Ok(format!("unix://{}", socket.display()))
+    }
+
+    /// Whether anything of a node home is already there.
+    pub(crate) fn is_populated(&self) -> bool {
+        [self.config_dir(), self.data_dir(), self.keys_dir()].iter().any(|p| p.exists())
+    }
+
+    /// Deletes what `init` creates (never anything else in the directory).
+    pub(crate) fn clear(&self) -> Result<()> {
+        for dir in [self.config_dir(), self.data_dir(), self.keys_dir()] {
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir).with_context(|| format!("cannot delete {}", dir.display()))?;
+            }
+        }
+        for file in [self.cometbft_log(), self.appchaind_log()] {
+            if file.exists() {
+                std::fs::remove_file(&file).with_context(|| format!("cannot delete {}", file.display()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `~/.appchain`.
+pub(crate) fn default_home() -> Result<PathBuf> {
+    match std::env::var_os("HOME") {
+        Some(home) if !home.is_empty() => Ok(PathBuf::from(home).join(".appchain")),
+        _ => bail!("HOME is not set; pass --home DIR"),
+    }
+}
+
+/// `path` made absolute against the current directory, without resolving symlinks.
+pub(crate) fn absolute(path: &Path) -> Result<PathBuf> {
+    std::path::absolute(path).with_context(|| format!("cannot resolve path {}", path.display()))
+}
+
+/// `config/app.toml`: what the app process needs that CometBFT's config does not hold.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AppConfig {
+    /// The ABCI server.
+    pub(crate) abci: AbciSection,
+    /// The state store.
+    #[serde(default)]
+    pub(crate) store: StoreSection,
+    /// Logging.
+    #[serde(default)]
+    pub(crate) log: LogSection,
+}
+
+/// `[abci]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AbciSection {
+    /// `unix:///abs/path.sock` or `tcp://127.0.0.1:26658`; equal to CometBFT's `proxy_app`.
+    pub(crate) address: String,
+}
+
+/// `[store]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct StoreSection {
+    /// Recent versions kept for queries and proofs.
+    pub(crate) keep_versions: u64,
+    /// Commits between checkpoints of the flat table.
+    pub(crate) checkpoint_interval: u64,
+}
+
+impl Default for StoreSection {
+    fn default() -> Self {
+        let defaults = StoreConfig::default();
+        Self { keep_versions: defaults.keep_versions, checkpoint_interval: defaults.checkpoint_interval }
+    }
+}
+
+/// `[log]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct LogSection {
+    /// A `tracing` filter, used when RUST_LOG is not set.
+    pub(crate) level: String,
+}
+
+impl Default for LogSection {
+    fn default() -> Self {
+        Self { level: "info".into() }
+    }
+}
+
+impl AppConfig {
+    /// The defaults for a home whose ABCI address is `address`.
+    pub(crate) fn new(address: String) -> Self {
+        Self { abci: AbciSection { address }, store: StoreSection::default(), log: LogSection::default() }
+    }
+
+    /// The store configuration.
+    pub(crate) fn store_config(&self) -> StoreConfig {
+        StoreConfig { keep_versions: self.store.keep_versions, checkpoint_interval: self.store.checkpoint_interval }
+    }
+
+    /// The ABCI address, parsed.
+    pub(crate) fn listen_address(&self, file: &Path) -> Result<ListenAddress> {
+        self.abci
+            .address
+            .parse::<ListenAddress>()
+            .map_err(|e| anyhow::anyhow!("{}: [abci] address {e}", file.display()))
+    }
+
+    /// Reads and checks `home`'s app.toml.
+    pub(crate) fn load(home: &Home) -> Result<Self> {
+        let path = home.app_toml();
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "cannot read {}; create the home with `appchaind init --home {}`",
+                path.display(),
+                home.root().display()
+            )
+        })?;
+        let config: AppConfig = toml_edit::de::from_str(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: {}; fix the file or recreate it with `appchaind init --overwrite`",
+                path.display(),
+                one_line(&e.to_string())
+            )
+        })?;
+        config.listen_address(&path)?;
+        if config.store.keep_versions == 0 || config.store.checkpoint_interval == 0 {
+            bail!("{}: [store] keep_versions and checkpoint_interval must be at least 1", path.display());
+        }
+        Ok(config)
+    }
+
+    /// The file's text, with comments explaining each key.
+    pub(crate) fn render(&self) -> String {
+        format!(
+            r#"# appchaind configuration of this node (read by `appchaind start`).
+# CometBFT's own settings are in config.toml beside this file.
+
+[abci]
+# Where the ABCI server listens: unix:///absolute/path.sock (default, fastest) or
+# tcp://127.0.0.1:PORT. Must equal `proxy_app` in config.toml.
+address = {address}
+
+[store]
+# Recent heights kept in memory for queries and proofs (at least 1).
+keep_versions = {keep}
+# Commits between two background checkpoints of the flat state table (at least 1).
+# Larger: fewer bytes written per block, longer replay on restart.
+checkpoint_interval = {interval}
+
+[log]
+# Log filter used when RUST_LOG is not set: error, warn, info, debug, trace,
+# or a tracing filter such as "info,conclave::abci=debug".
+level = {level}
+"#,
+            address = toml_string(&self.abci.address),
+            keep = self.store.keep_versions,
+            interval = self.store.checkpoint_interval,
+            level = toml_string(&self.log.level),
+        )
+    }
+
+    /// Writes `home`'s app.toml.
+    pub(crate) fn write(&self, home: &Home) -> Result<()> {
+        let path = home.app_toml();
+        std::fs::write(&path, self.render()).with_context(|| format!("cannot write {}", path.display()))
+    }
+}
+
+/// A TOML basic string.
+fn toml_string(value: &str) -> String {
+    toml_edit::Value::from(value).to_string().trim().to_string()
+}
+
+/// Newlines folded into "; " so an error stays on one line.
+pub(crate) fn one_line(text: &str) -> String {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_toml_round_trips() {
+        let config = AppConfig::new("unix:///tmp/x/data/abci.sock".into());
+        let parsed: AppConfig = toml_edit::de::from_str(&config.render()).unwrap();
+        assert_eq!(parsed, config);
+    }
+
+    #[test]
+    fn app_toml_defaults_missing_sections() {
+        let parsed: AppConfig = toml_edit::de::from_str("[abci]\naddress = \"tcp://127.0.0.1:26658\"\n").unwrap();
+        assert_eq!(parsed.store, StoreSection::default());
+        assert_eq!(parsed.log.level, "info");
+    }
+}

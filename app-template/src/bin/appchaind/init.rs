@@ -1,0 +1,62 @@
+//! `appchaind init`: one validator home, ready for `appchaind start --with-cometbft`.
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use serde_json::json;
+
+use crate::cli::InitArgs;
+use crate::cometbft::{self, ConfigToml};
+use crate::home::{AppConfig, Home};
+use crate::keys::Keyring;
+use crate::output::print;
+
+/// Name of the funded account key `init` creates.
+pub(crate) const VALIDATOR_KEY: &str = "validator";
+
+/// Runs `appchaind init`.
+pub(crate) fn run(args: InitArgs) -> Result<ExitCode> {
+    let home = Home::from_arg(args.home.home.as_deref())?;
+    if home.is_populated() {
+        if !args.overwrite {
+            bail!(
+                "{} already holds a node home; pass --overwrite to replace it (its config, data and keys are deleted) or choose another --home",
+                home.root().display()
+            );
+        }
+        home.clear()?;
+    }
+    let socket = home.socket_address()?;
+    let cometbft = cometbft::locate(args.cometbft.cometbft.as_deref())?;
+    std::fs::create_dir_all(home.root()).with_context(|| format!("cannot create {}", home.root().display()))?;
+
+    cometbft::init(&cometbft, home.root())?;
+    let node_id = cometbft::node_id(&cometbft, home.root())?;
+
+    let keyring = Keyring::new(home.keys_dir());
+    let key = keyring.add(VALIDATOR_KEY)?;
+    cometbft::edit_genesis(&home.genesis(), &args.chain_id, cometbft::app_state(&[key.address])?)?;
+
+    let mut config = ConfigToml::load(&home.config_toml())?;
+    config
+        .set("", "proxy_app", socket.as_str())?
+        .set("", "moniker", args.moniker.as_str())?
+        .set("", "abci", "socket")?;
+    config.save()?;
+    AppConfig::new(socket).write(&home)?;
+
+    print(
+        args.output.output,
+        &vec![
+            ("home", json!(home.root())),
+            ("chain_id", json!(args.chain_id)),
+            ("moniker", json!(args.moniker)),
+            ("node_id", json!(node_id)),
+            ("account", json!(VALIDATOR_KEY)),
+            ("address", json!(key.address)),
+            ("balance", json!(format!("{}stake", cometbft::GENESIS_BALANCE))),
+            ("next", json!(format!("appchaind start --home {} --with-cometbft", home.root().display()))),
+        ],
+    );
+    Ok(ExitCode::SUCCESS)
+}

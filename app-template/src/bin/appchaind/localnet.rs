@@ -1,0 +1,398 @@
+//! `appchaind localnet`: N validators on 127.0.0.1, each an `appchaind start --with-cometbft`
+//! child of this process, with funded accounts; Ctrl-C stops them all.
+//!
+//! Layout of `--dir DIR`:
+//! ```text
+//! DIR/localnet.json       the manifest: chain id, nodes (home, ports, node id), accounts
+//! DIR/keys/               alice, bob, carol, dave (funded in genesis)
+//! DIR/node<i>/            a node home (see `home.rs`), plus appchaind.log and cometbft.log
+//! ```
+//! Ports: node i listens on P+10i (P2P) and P+10i+1 (RPC), P = --base-port (26656);
+//! ABCI is a Unix socket in each home; pprof and Prometheus are off.
+
+use std::io::Write;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use conclave_core::Address;
+
+use crate::cli::{LocalnetArgs, OutputFormat};
+use crate::cometbft::{self, path_str, ConfigToml};
+use crate::home::{absolute, AppConfig, Home};
+use crate::keys::Keyring;
+use crate::process::{stop_child, terminate, StopFlag};
+use crate::rpc::Rpc;
+
+/// Funded accounts of every local network.
+pub(crate) const ACCOUNTS: [&str; 4] = ["alice", "bob", "carol", "dave"];
+const MANIFEST: &str = "localnet.json";
+const DEFAULT_VALIDATORS: u16 = 4;
+
+/// `DIR/localnet.json`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Manifest {
+    /// The chain id.
+    pub(crate) chain_id: String,
+    /// The validators, node0 first.
+    pub(crate) nodes: Vec<NodeEntry>,
+    /// Where the account keys are.
+    pub(crate) keys: PathBuf,
+    /// The funded accounts.
+    pub(crate) accounts: Vec<AccountEntry>,
+}
+
+/// One validator of the manifest.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NodeEntry {
+    /// `node<i>`.
+    pub(crate) name: String,
+    /// Its home.
+    pub(crate) home: PathBuf,
+    /// CometBFT node id.
+    pub(crate) node_id: String,
+    /// P2P port on 127.0.0.1.
+    pub(crate) p2p_port: u16,
+    /// RPC port on 127.0.0.1.
+    pub(crate) rpc_port: u16,
+    /// RPC endpoint.
+    pub(crate) rpc: String,
+}
+
+/// A funded account.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AccountEntry {
+    /// Key name.
+    pub(crate) name: String,
+    /// Address.
+    pub(crate) address: Address,
+}
+
+/// Runs `appchaind localnet`.
+pub(crate) fn run(args: LocalnetArgs) -> Result<ExitCode> {
+    let dir = absolute(&args.dir)?;
+    let manifest_path = dir.join(MANIFEST);
+    let cometbft = cometbft::locate(args.cometbft.cometbft.as_deref())?;
+    let manifest = if manifest_path.is_file() && !args.overwrite {
+        if args.no_start {
+            bail!("{} already holds a local network; pass --overwrite to create a new one", dir.display());
+        }
+        let manifest: Manifest = serde_json::from_slice(&std::fs::read(&manifest_path)?).with_context(|| {
+            format!("{} is damaged; pass --overwrite to create a new network", manifest_path.display())
+        })?;
+        if let Some(n) = args.validators {
+            if usize::from(n) != manifest.nodes.len() {
+                bail!(
+                    "{} holds a network of {} validators, not {n}; pass --overwrite to create a new one",
+                    dir.display(),
+                    manifest.nodes.len()
+                );
+            }
+        }
+        say!("resuming the local network in {} (pass --overwrite to create a new one)", dir.display());
+        manifest
+    } else {
+        if dir.exists() && std::fs::read_dir(&dir)?.next().is_some() {
+            if !manifest_path.is_file() {
+                bail!("{} exists and is not a local network; choose another --dir or delete it", dir.display());
+            }
+            if let Ok(old) = serde_json::from_slice::<Manifest>(&std::fs::read(&manifest_path)?) {
+                if let Some(node) =
+                    old.nodes.iter().find(|n| std::net::TcpListener::bind(("127.0.0.1", n.rpc_port)).is_err())
+                {
+                    bail!(
+                        "the network in {} seems to be running ({} RPC port {} is in use); stop it before --overwrite",
+                        dir.display(),
+                        node.name,
+                        node.rpc_port
+                    );
+                }
+            }
+            std::fs::remove_dir_all(&dir).with_context(|| format!("cannot delete {}", dir.display()))?;
+        }
+        create(&args, &dir, &cometbft)?
+    };
+    if args.no_start {
+        print_summary(&manifest, &dir, args.output.output, false);
+        return Ok(ExitCode::SUCCESS);
+    }
+    start(&manifest, &dir, &cometbft, args.start_timeout, args.output.output)
+}
+
+fn create(args: &LocalnetArgs, dir: &Path, cometbft: &Path) -> Result<Manifest> {
+    let n = args.validators.unwrap_or(DEFAULT_VALIDATORS);
+    let port = |i: u16, offset: u16| -> Result<u16> {
+        args.base_port.checked_add(i * 10 + offset).with_context(|| {
+            format!("--base-port {} leaves no room for {n} nodes (10 ports each); use a lower one", args.base_port)
+        })
+    };
+    port(n - 1, 1)?;
+    say!("creating {n} validator homes in {}", dir.display());
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let n_text = n.to_string();
+    cometbft::run(
+        cometbft,
+        &[
+            "testnet",
+            "--v",
+            &n_text,
+            "--o",
+            path_str(dir)?,
+            "--starting-ip-address",
+            "127.0.0.1",
+            "--node-dir-prefix",
+            "node",
+        ],
+    )?;
+
+    let mut nodes = Vec::new();
+    for i in 0..n {
+        let home = Home::new(&dir.join(format!("node{i}")))?;
+        home.socket_address()?;
+        let node_id = cometbft::node_id(cometbft, home.root())?;
+        let (p2p_port, rpc_port) = (port(i, 0)?, port(i, 1)?);
+        nodes.push(NodeEntry {
+            name: format!("node{i}"),
+            home: home.root().to_path_buf(),
+            node_id,
+            p2p_port,
+            rpc_port,
+            rpc: format!("http://127.0.0.1:{rpc_port}"),
+        });
+    }
+
+    let keyring = Keyring::new(dir.join("keys"));
+    let mut accounts = Vec::new();
+    for name in ACCOUNTS {
+        let info = keyring.add(name)?;
+        accounts.push(AccountEntry { name: name.to_string(), address: info.address });
+    }
+    let addresses: Vec<Address> = accounts.iter().map(|a| a.address).collect();
+    let first = Home::new(&nodes[0].home)?;
+    let genesis = cometbft::edit_genesis(&first.genesis(), &args.chain_id, cometbft::app_state(&addresses)?)?;
+
+    for node in &nodes {
+        let home = Home::new(&node.home)?;
+        std::fs::write(home.genesis(), &genesis)
+            .with_context(|| format!("cannot write {}", home.genesis().display()))?;
+        let peers: Vec<String> = nodes
+            .iter()
+            .filter(|other| other.name != node.name)
+            .map(|other| format!("{}@127.0.0.1:{}", other.node_id, other.p2p_port))
+            .collect();
+        let socket = home.socket_address()?;
+        let mut config = ConfigToml::load(&home.config_toml())?;
+        config
+            .set("", "moniker", node.name.as_str())?
+            .set("", "proxy_app", socket.as_str())?
+            .set("", "abci", "socket")?
+            .set("rpc", "laddr", format!("tcp://127.0.0.1:{}", node.rpc_port))?
+            .set("rpc", "pprof_laddr", "")?
+            .set("p2p", "laddr", format!("tcp://127.0.0.1:{}", node.p2p_port))?
+            .set("p2p", "persistent_peers", peers.join(","))?
+            .set("p2p", "allow_duplicate_ip", true)?
+            .set("p2p", "addr_book_strict", false)?
+            .set("consensus", "timeout_commit", args.timeout_commit.as_str())?
+            .set("consensus", "timeout_propose", args.timeout_propose.as_str())?
+            .set("instrumentation", "prometheus", false)?;
+        config.save()?;
+        AppConfig::new(socket).write(&home)?;
+    }
+
+    let manifest = Manifest { chain_id: args.chain_id.clone(), nodes, keys: keyring.dir().to_path_buf(), accounts };
+    let mut text = serde_json::to_string_pretty(&manifest)?;
+    text.push('\n');
+    std::fs::write(dir.join(MANIFEST), text)
+        .with_context(|| format!("cannot write {}", dir.join(MANIFEST).display()))?;
+    Ok(manifest)
+}
+
+/// The running children; dropping this stops them.
+struct Nodes {
+    children: Vec<(String, PathBuf, Option<Child>)>,
+}
+
+impl Nodes {
+    fn stop_all(&mut self) {
+        let alive: Vec<_> = self.children.iter_mut().filter_map(|(_, _, c)| c.as_mut()).collect();
+        if alive.is_empty() {
+            return;
+        }
+        say!("stopping {} node(s)...", alive.len());
+        for child in &alive {
+            terminate(child.id());
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        for child in alive {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if stop_child(child, remaining) {
+                say!("a node did not stop within 20s and was killed");
+            }
+        }
+        for entry in &mut self.children {
+            entry.2 = None;
+        }
+        say!("stopped");
+    }
+
+    /// The first child that exited since the last call: (name, log, status).
+    fn exited(&mut self) -> Option<(String, PathBuf, String)> {
+        for (name, log, slot) in &mut self.children {
+            let Some(child) = slot.as_mut() else { continue };
+            if let Ok(Some(status)) = child.try_wait() {
+                *slot = None;
+                return Some((name.clone(), log.clone(), status.to_string()));
+            }
+        }
+        None
+    }
+
+    fn running(&self) -> usize {
+        self.children.iter().filter(|(_, _, c)| c.is_some()).count()
+    }
+}
+
+impl Drop for Nodes {
+    fn drop(&mut self) {
+        self.stop_all();
+    }
+}
+
+fn start(
+    manifest: &Manifest,
+    dir: &Path,
+    cometbft: &Path,
+    timeout: Duration,
+    output: OutputFormat,
+) -> Result<ExitCode> {
+    for node in &manifest.nodes {
+        for (port, what) in [(node.p2p_port, "P2P"), (node.rpc_port, "RPC")] {
+            if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
+                bail!(
+                    "port {port} ({} {what}) on 127.0.0.1 is in use; stop whatever uses it (another localnet?) or create the network with another --base-port",
+                    node.name
+                );
+            }
+        }
+    }
+    let stop = StopFlag::install()?;
+    let exe = std::env::current_exe().context("cannot find the appchaind executable")?;
+    let mut nodes = Nodes { children: Vec::new() };
+    for node in &manifest.nodes {
+        let home = Home::new(&node.home)?;
+        let log_path = home.appchaind_log();
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path)?;
+        let child = Command::new(&exe)
+            .arg("start")
+            .arg("--home")
+            .arg(home.root())
+            .arg("--with-cometbft")
+            .arg("--cometbft")
+            .arg(cometbft)
+            .arg("--exit-with-parent")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            // Not in our process group: Ctrl-C reaches only us, and we stop the nodes in order.
+            .process_group(0)
+            .spawn()
+            .with_context(|| format!("cannot start {}", exe.display()))?;
+        nodes.children.push((node.name.clone(), log_path, Some(child)));
+    }
+    say!("started {} node(s); logs in {}/node<i>/appchaind.log and cometbft.log", manifest.nodes.len(), dir.display());
+
+    let deadline = Instant::now() + timeout;
+    let total = manifest.nodes.len();
+    for (i, node) in manifest.nodes.iter().enumerate() {
+        let _ = write!(std::io::stderr(), "waiting for node {}/{total} to produce height 1... ", i + 1);
+        let _ = std::io::stderr().flush();
+        let rpc = Rpc::new(&node.rpc)?;
+        loop {
+            if let Some(signal) = stop.received() {
+                say!("interrupted");
+                say!("received {signal}");
+                nodes.stop_all();
+                return Ok(ExitCode::SUCCESS);
+            }
+            if let Some((name, log, status)) = nodes.exited() {
+                say!("failed");
+                bail!("{name} exited during start-up ({status}); see {} and the cometbft.log beside it", log.display());
+            }
+            if let Ok(status) = rpc.status() {
+                if status.latest_block_height >= 1 {
+                    say!("ok (height {})", status.latest_block_height);
+                    break;
+                }
+            }
+            if Instant::now() >= deadline {
+                say!("timed out");
+                bail!(
+                    "{} did not produce height 1 within {}s; see {}/{}/appchaind.log and cometbft.log",
+                    node.name,
+                    timeout.as_secs(),
+                    dir.display(),
+                    node.name
+                );
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    print_summary(manifest, dir, output, true);
+    say!("press Ctrl-C to stop the network");
+    loop {
+        if let Some(signal) = stop.received() {
+            say!("received {signal}");
+            break;
+        }
+        if let Some((name, log, status)) = nodes.exited() {
+            say!("warning: {name} exited ({status}); see {}. The other nodes keep running.", log.display());
+            if nodes.running() == 0 {
+                bail!("every node has exited; see the logs in {}", dir.display());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    nodes.stop_all();
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_summary(manifest: &Manifest, dir: &Path, output: OutputFormat, running: bool) {
+    if output == OutputFormat::Json {
+        let mut value = serde_json::to_value(manifest).unwrap_or_default();
+        value["dir"] = json!(dir);
+        value["running"] = json!(running);
+        out!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        return;
+    }
+    let state = if running { "is running" } else { "is ready (not started)" };
+    out!("local network {:?} {state}: {} validator(s) in {}", manifest.chain_id, manifest.nodes.len(), dir.display());
+    out!("");
+    out!("nodes:");
+    for node in &manifest.nodes {
+        out!("  {:<7} rpc {}  p2p 127.0.0.1:{}  home {}", node.name, node.rpc, node.p2p_port, node.home.display());
+    }
+    out!("");
+    out!("accounts ({}stake each; keys in {}):", cometbft::GENESIS_BALANCE, manifest.keys.display());
+    for account in &manifest.accounts {
+        out!("  {:<7} {}", account.name, account.address);
+    }
+    let node0 = manifest.nodes.first().map(|n| n.rpc.as_str()).unwrap_or(crate::cli::DEFAULT_NODE);
+    let home = dir.display();
+    out!("");
+    out!("try:");
+    out!("  appchaind tx bank send alice bob 100stake --home {home} --node {node0}");
+    out!("  appchaind query bank balance bob --home {home} --node {node0}");
+    if !running {
+        out!("start it with:");
+        out!("  appchaind localnet --dir {home}");
+    }
+}

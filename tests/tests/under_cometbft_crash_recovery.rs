@@ -1,0 +1,144 @@
+//! `kill -9` of the chain process under a stream of transfers, three times, at arbitrary
+//! moments. After each kill CometBFT stops (it treats a lost ABCI connection as fatal); both
+//! are restarted, CometBFT's handshake replays what the app is missing, and then:
+//! - the app's `Info` (via `/abci_info`) reports a height at least the one reached before the
+//!   kill, and its app hash equals the app hash in the next block's header;
+//! - every transfer `/tx` reported committed before the kill is still committed at the same
+//!   height with code 0;
+//! - the chain goes on producing blocks and accepting transfers;
+//! and at the end every balance equals genesis plus the effect of every transaction in every
+//! block, as the chain reports it.
+//!
+//! The store checkpoints its flat table every 4 commits here (default 100), so the kills fall
+//! both right after and between checkpoints and recovery replays a logged tail each time.
+
+mod cometbft;
+
+use std::time::{Duration, Instant};
+
+use conclave_testkit::TestAccount;
+
+use cometbft::load::{check_balances, replay_blocks, Load};
+use cometbft::network::Network;
+use cometbft::rpc::Rpc;
+use cometbft::wait_for;
+
+const KILLS: usize = 3;
+
+fn abci_info_matches_header(rpc: &Rpc, when: &str) -> u64 {
+    let (height, app_hash) = rpc.abci_info().unwrap_or_else(|e| panic!("{when}: abci_info: {e}"));
+    let header = wait_for(&format!("{when}: block {} after the app's height {height}", height + 1), Duration::from_secs(30), || {
+        rpc.header(height + 1).map_err(|e| e.to_string())
+    });
+    assert_eq!(
+        header.app_hash, app_hash,
+        "{when}: the app reports app hash {app_hash:02x?} at height {height}, but header {} says {:02x?}",
+        height + 1, header.app_hash
+    );
+    height
+}
+
+#[test]
+fn a_killed_chain_process_restarts_with_every_committed_transfer() {
+    let started = Instant::now();
+    let mut net = Network::single("e2e-crash");
+    net.set_checkpoint_interval(4);
+    net.start_all();
+    net.wait_for_height(&[0], 2, Duration::from_secs(30));
+    let rpc = net.nodes[0].rpc.clone();
+    let sender = net.accounts[0].clone();
+    let recipients: Vec<_> = ["r1", "r2", "r3"].iter().map(|n| TestAccount::named(n).address).collect();
+    let mut load = Load::start(&net.chain_id, vec![(sender, rpc.clone())], recipients, Duration::from_millis(15));
+
+    let mut last_restart_height = 0;
+    for kill in 1..=KILLS {
+        // Let transfers flow for a few blocks.
+        let target = rpc.height().unwrap() + 4;
+        net.wait_for_height(&[0], target, Duration::from_secs(30));
+        let want = 15 * kill;
+        wait_for(&format!("{want} transfers accepted before kill {kill}"), Duration::from_secs(30), || {
+            let n = load.accepted_count();
+            if n >= want { Ok(()) } else { Err(format!("{n} accepted")) }
+        });
+
+        // What is committed right now, then the kill (the load keeps sending).
+        let hashes = load.accepted.lock().unwrap().clone();
+        let committed_before: Vec<(String, u64)> = hashes
+            .iter()
+            .filter_map(|h| rpc.tx(h).unwrap_or_else(|e| panic!("/tx {h}: {e}")).map(|tx| (h.clone(), tx.height)))
+            .collect();
+        assert!(!committed_before.is_empty(), "kill {kill}: no transfer committed yet out of {}", hashes.len());
+        let height_before = rpc.height().unwrap();
+        // Kill 1 and 2 are aimed inside block execution (CometBFT has decided a block and is
+        // handing it to the app, or has just had it executed and is about to commit); the
+        // last lands wherever it lands.
+        let moment = match kill {
+            1 => net.nodes[0].kill_app_on_cometbft_log("finalizing commit of block", Duration::from_secs(30)),
+            2 => net.nodes[0].kill_app_on_cometbft_log("executed block", Duration::from_secs(30)),
+            _ => {
+                net.nodes[0].kill_app();
+                "an arbitrary moment".to_string()
+            }
+        };
+        eprintln!("kill {kill} at: {moment}");
+
+        // CometBFT loses its ABCI connection and normally stops by itself. Killed in the
+        // middle of a block it can hang instead (and ignore SIGTERM): then it is killed too,
+        // as an operator would have to.
+        match net.nodes[0].wait_cometbft_exit(Duration::from_secs(5)) {
+            Some(status) => eprintln!("kill {kill} at height ~{height_before}: cometbft exited by itself ({status})"),
+            None => {
+                let tail = cometbft::process::tail(&net.nodes[0].home.join("cometbft.log"), 12);
+                eprintln!("kill {kill}: cometbft still running 5 s after losing the app; its last lines:\n{tail}");
+                let status = net.nodes[0].stop_cometbft(Duration::from_secs(2));
+                eprintln!("kill {kill}: cometbft stopped ({status:?})");
+            }
+        }
+
+        // Restart both: the handshake replays, and the chain goes on.
+        net.nodes[0].start();
+        net.wait_for_height(&[0], height_before + 3, Duration::from_secs(60));
+        let app_height = abci_info_matches_header(&rpc, &format!("after kill {kill}"));
+        assert!(app_height >= height_before, "after kill {kill}: the app is at {app_height}, below {height_before} reached before");
+        for (hash, height) in &committed_before {
+            let tx = rpc.tx(hash).unwrap_or_else(|e| panic!("/tx {hash}: {e}"));
+            let tx = tx.unwrap_or_else(|| panic!("after kill {kill}: tx {hash}, committed at {height} before the kill, is gone"));
+            assert_eq!((tx.height, tx.code), (*height, 0), "after kill {kill}: tx {hash} moved or failed");
+        }
+        last_restart_height = height_before;
+        // For the record: what the handshake saw and did.
+        let log = cometbft::process::tail(&net.nodes[0].home.join("cometbft.log"), 400);
+        let start = log.rfind("ABCI Handshake App Info").unwrap_or(0);
+        for line in log[start..].lines().filter(|l| l.contains("Handshake") || l.contains("eplay")).take(6) {
+            eprintln!("  kill {kill}: {}", line.trim());
+        }
+    }
+
+    // The chain keeps accepting and committing transfers after the last restart.
+    let accepted_at_restart = load.accepted_count();
+    wait_for("transfers committed after the last restart", Duration::from_secs(60), || {
+        let hashes = load.accepted.lock().unwrap().clone();
+        let fresh = hashes[accepted_at_restart.min(hashes.len())..]
+            .iter()
+            .filter(|h| matches!(rpc.tx(h), Ok(Some(tx)) if tx.height > last_restart_height))
+            .count();
+        if fresh >= 10 { Ok(()) } else { Err(format!("{fresh} new transfers committed")) }
+    });
+    let surprises = load.stop();
+    assert!(surprises.is_empty(), "unexpected refusals: {surprises:#?}");
+
+    // Every balance = genesis + every block's transfers, at the app's latest height.
+    let height = abci_info_matches_header(&rpc, "at the end");
+    let replayed = replay_blocks(&rpc, &net.genesis_balances, &load.ledger, height);
+    check_balances(&rpc, &replayed.balances, height, "node0");
+    assert!(replayed.txs >= 30, "only {} transfers committed in {height} blocks", replayed.txs);
+    net.nodes[0].assert_running();
+    eprintln!(
+        "{KILLS} kills survived; {} transfers in {height} blocks ({} signed, {} refused, {} unanswered) in {:?}",
+        replayed.txs,
+        load.ledger.len(),
+        load.counters.refused.load(std::sync::atomic::Ordering::Relaxed),
+        load.counters.unreachable.load(std::sync::atomic::Ordering::Relaxed),
+        started.elapsed()
+    );
+}

@@ -1,0 +1,209 @@
+//! One validator under a real CometBFT (`appchaind init`, then `appchaind start` and
+//! `cometbft start` on loopback): transfers are included and visible through `abci_query`;
+//! bad transactions are refused by CheckTx with their documented `(codespace, code)`
+//! (docs/errors.md); a `store/key` query with `prove` verifies against the app hash in the
+//! header of the next block; and the CLI's own `tx bank send` / `query bank balance` work
+//! against the running node.
+
+mod cometbft;
+
+use std::process::Command;
+use std::time::Duration;
+
+use conclave_bank::state::BALANCES;
+use conclave_core::TxCode;
+use conclave_proof::Proof;
+use conclave_testkit::{TestAccount, TxOptions};
+
+use cometbft::binaries::appchaind;
+use cometbft::load::{fee, send, transfer};
+use cometbft::network::Network;
+use cometbft::rpc::{CheckTxOutcome, CommittedTx, Rpc, RpcError};
+use cometbft::wait_for;
+
+const TX_WAIT: Duration = Duration::from_secs(30);
+
+fn committed(rpc: &Rpc, hash: &str) -> CommittedTx {
+    wait_for(&format!("tx {hash} to be committed"), TX_WAIT, || match rpc.tx(hash) {
+        Ok(Some(tx)) => Ok(tx),
+        Ok(None) => Err(format!("not yet in a block (height {:?})", rpc.height().ok())),
+        Err(e) => Err(e.to_string()),
+    })
+}
+
+fn header_app_hash(rpc: &Rpc, height: u64) -> [u8; 32] {
+    let header = wait_for(&format!("block {height}"), TX_WAIT, || rpc.header(height).map_err(|e| e.to_string()));
+    header.app_hash.try_into().unwrap_or_else(|h: Vec<u8>| panic!("app hash of block {height} is {} bytes", h.len()))
+}
+
+fn assert_refused(what: &str, outcome: Result<CheckTxOutcome, RpcError>, code: TxCode) {
+    let outcome = outcome.unwrap_or_else(|e| panic!("{what}: broadcast failed instead of a CheckTx refusal: {e}"));
+    assert_eq!(
+        (outcome.codespace.as_str(), outcome.code),
+        ("tx", code as u32),
+        "{what}: expected tx/{} ({code:?}), CheckTx said {}/{}: {}",
+        code as u32,
+        outcome.codespace,
+        outcome.code,
+        outcome.log
+    );
+}
+
+#[test]
+fn a_single_node_includes_transfers_refuses_bad_txs_and_proves_queries() {
+    let mut net = Network::single("e2e-single");
+    net.start_all();
+    net.wait_for_height(&[0], 2, Duration::from_secs(30));
+    let rpc = net.nodes[0].rpc.clone();
+    let chain_id = net.chain_id.clone();
+    let sender = net.accounts[0].clone();
+    let genesis = net.genesis_balances[&sender.address];
+    let bob = TestAccount::named("bob"); // not in genesis
+    let sender_hex = sender.address.to_string();
+    let bob_hex = bob.address.to_string();
+
+    // --- Transfers: five consecutive nonces sent at once (the mempool view tracks the
+    // pending nonces), all committed with code 0 and visible through abci_query.
+    let nonce0 = rpc.nonce(&sender_hex).unwrap();
+    assert_eq!(nonce0, 0, "the genesis account has not sent anything yet");
+    let amounts: Vec<u128> = (1..=5).map(|i| 1_000 * i).collect();
+    let mut sent = Vec::new();
+    for (i, amount) in amounts.iter().enumerate() {
+        let tx = transfer(&chain_id, &sender, nonce0 + i as u64, bob.address, *amount);
+        let outcome = rpc.broadcast_tx_sync(&tx).unwrap();
+        assert_eq!(outcome.code, 0, "transfer {i} refused by CheckTx: {}/{} {}", outcome.codespace, outcome.code, outcome.log);
+        sent.push((outcome.hash, tx));
+    }
+    let results: Vec<CommittedTx> = sent.iter().map(|(hash, _)| committed(&rpc, hash)).collect();
+    for (i, result) in results.iter().enumerate() {
+        assert_eq!((result.code, result.codespace.as_str()), (0, ""), "transfer {i} failed in its block: {}", result.log);
+    }
+    let last = results.iter().map(|r| r.height).max().unwrap();
+    let total: u128 = amounts.iter().sum();
+    let fees = fee() * amounts.len() as u128;
+    assert_eq!(rpc.balance(&bob_hex, "stake", last).unwrap(), total, "bob's balance after block {last}");
+    assert_eq!(rpc.balance(&sender_hex, "stake", last).unwrap(), genesis - total - fees, "sender's balance after block {last}");
+    assert_eq!(rpc.balance(&bob_hex, "stake", 0).unwrap(), total, "bob's balance at the latest height");
+    assert_eq!(rpc.nonce(&sender_hex).unwrap(), nonce0 + 5);
+    // Before the first transfer's block, bob had nothing.
+    let first = results.iter().map(|r| r.height).min().unwrap();
+    assert_eq!(rpc.balance(&bob_hex, "stake", first - 1).unwrap(), 0, "bob's balance before block {first}");
+
+    // --- Bad transactions are refused by CheckTx with their documented codes.
+    let nonce = nonce0 + 5;
+    assert_refused("garbage bytes", rpc.broadcast_tx_sync(b"\xde\xad\xbe\xef not a transaction"), TxCode::Malformed);
+    assert_refused(
+        "a used nonce (replay with another body)",
+        rpc.broadcast_tx_sync(&transfer(&chain_id, &sender, nonce0, bob.address, 77)),
+        TxCode::NonceTooLow,
+    );
+    // The exact bytes of a committed tx: CometBFT's mempool cache may answer first; the app's
+    // own verdict is what `check_tx` (no cache) returns.
+    let (_, replayed) = &sent[0];
+    match rpc.broadcast_tx_sync(replayed) {
+        Ok(outcome) => assert_refused("a byte-for-byte replay", Ok(outcome), TxCode::NonceTooLow),
+        Err(RpcError::Rpc { data, .. }) => assert!(data.contains("already exists in cache"), "replay: unexpected RPC error {data}"),
+        Err(e) => panic!("replay: {e}"),
+    }
+    assert_refused("a byte-for-byte replay (check_tx)", rpc.check_tx(replayed), TxCode::NonceTooLow);
+    assert_refused(
+        "a nonce ahead of the account",
+        rpc.broadcast_tx_sync(&transfer(&chain_id, &sender, nonce + 3, bob.address, 77)),
+        TxCode::NonceTooHigh,
+    );
+    assert_refused(
+        "another chain's tx",
+        rpc.broadcast_tx_sync(&transfer("another-chain", &sender, nonce, bob.address, 77)),
+        TxCode::WrongChainId,
+    );
+    let mut forged = transfer(&chain_id, &sender, nonce, bob.address, 77);
+    let last_byte = forged.len() - 1;
+    forged[last_byte] ^= 0x01;
+    assert_refused("a tampered signature", rpc.broadcast_tx_sync(&forged), TxCode::BadSignature);
+    let cheap = TxOptions { fee: conclave_core::Coin::new("stake", 1), ..TxOptions::default() };
+    assert_refused(
+        "a fee below gas × price",
+        rpc.broadcast_tx_sync(&sender.sign(&chain_id, nonce, vec![send(bob.address, 77)], &cheap)),
+        TxCode::FeeTooLow,
+    );
+    let stranger = TestAccount::named("stranger"); // no funds at all
+    assert_refused(
+        "a sender who cannot pay the fee",
+        rpc.broadcast_tx_sync(&transfer(&chain_id, &stranger, 0, bob.address, 1)),
+        TxCode::InsufficientFee,
+    );
+    // Nothing refused ever lands: two more blocks, and the sender's nonce and bob's balance
+    // have not moved.
+    let now = rpc.height().unwrap();
+    net.wait_for_height(&[0], now + 2, Duration::from_secs(30));
+    assert_eq!(rpc.nonce(&sender_hex).unwrap(), nonce, "a refused tx changed the sender's nonce");
+    assert_eq!(rpc.balance(&bob_hex, "stake", 0).unwrap(), total, "a refused tx changed bob's balance");
+
+    // --- store/key with prove: the proof verifies against the app hash in header H+1.
+    let key = BALANCES.storage_key(&(bob.address, "stake".to_string()));
+    let answer = rpc.abci_query("store/key", &key, last, true).unwrap();
+    assert_eq!(answer.code, 0, "store/key at {last}: {}/{} {}", answer.codespace, answer.code, answer.log);
+    assert_eq!(answer.height, last, "the answer names the height it was asked for");
+    assert_eq!(borsh::from_slice::<u128>(&answer.value).unwrap(), total, "raw balance value at {last}");
+    assert_eq!(answer.proof_ops.len(), 1, "one proof op");
+    let (op_type, op_key, op_data) = &answer.proof_ops[0];
+    assert_eq!(op_type, "conclave/smt/v1");
+    assert_eq!(op_key, &key);
+    let proof: Proof = borsh::from_slice(op_data).expect("the proof op's data is a borsh conclave_proof::Proof");
+    let root_after_last = header_app_hash(&rpc, last + 1);
+    proof
+        .verify(&root_after_last, &key, Some(&answer.value))
+        .unwrap_or_else(|e| panic!("proof for height {last} does not verify against header {}'s app hash: {e:?}", last + 1));
+    // It vouches for nothing else: not the root before the last transfer, not another value.
+    let root_before_last = header_app_hash(&rpc, last);
+    assert!(proof.verify(&root_before_last, &key, Some(&answer.value)).is_err(), "verified against header {last}'s app hash");
+    assert!(proof.verify(&root_after_last, &key, Some(&borsh::to_vec(&(total + 1)).unwrap())).is_err());
+    assert!(proof.verify(&root_after_last, &key, None).is_err());
+
+    // The latest height (height 0), and an absent key (an exclusion proof).
+    let absent = BALANCES.storage_key(&(stranger.address, "stake".to_string()));
+    for (what, key, present) in [("bob", key.clone(), true), ("stranger (absent)", absent, false)] {
+        let answer = rpc.abci_query("store/key", &key, 0, true).unwrap();
+        assert_eq!(answer.code, 0, "store/key latest for {what}: {}", answer.log);
+        assert!(answer.height >= last, "latest answer height {} < {last}", answer.height);
+        assert_eq!(answer.value.is_empty(), !present, "{what}: value {:?}", answer.value);
+        let proof: Proof = borsh::from_slice(&answer.proof_ops[0].2).unwrap();
+        let root = header_app_hash(&rpc, answer.height + 1);
+        let value = if present { Some(answer.value.as_slice()) } else { None };
+        proof
+            .verify(&root, &key, value)
+            .unwrap_or_else(|e| panic!("{what}: proof at {} vs header {}: {e:?}", answer.height, answer.height + 1));
+    }
+    // `prove` on a JSON path is refused with query/4 ProofUnsupported.
+    let no_proof = rpc.abci_query("bank/balance", bob_hex.as_bytes(), 0, true).unwrap();
+    assert_eq!((no_proof.codespace.as_str(), no_proof.code), ("query", 4), "{}", no_proof.log);
+
+    // --- The CLI against the running node: `tx bank send` waits for inclusion and reports
+    // code 0 and a height; `query bank balance` reads the new balance.
+    let home = net.nodes[0].home.clone();
+    let url = rpc.url().to_string();
+    let output = Command::new(appchaind())
+        .args(["tx", "bank", "send", "validator", &bob_hex, "4321stake", "--node", &url, "--output", "json", "--home"])
+        .arg(&home)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "appchaind tx bank send failed: {stdout}{}", String::from_utf8_lossy(&output.stderr));
+    let result: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("tx bank send output is not JSON ({e}): {stdout}"));
+    assert_eq!(result["code"], 0, "tx bank send result: {result}");
+    let cli_hash = result["hash"].as_str().unwrap_or_else(|| panic!("no hash in {result}"));
+    let cli_tx = committed(&rpc, &cli_hash.to_uppercase());
+    assert_eq!(cli_tx.code, 0);
+    let output = Command::new(appchaind())
+        .args(["query", "bank", "balance", &bob_hex, "--node", &url, "--output", "json", "--height", &cli_tx.height.to_string()])
+        .arg("--home")
+        .arg(&home)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "appchaind query bank balance failed: {stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains(&(total + 4321).to_string()), "query bank balance printed {stdout}, expected {}", total + 4321);
+    assert_eq!(rpc.balance(&bob_hex, "stake", cli_tx.height).unwrap(), total + 4321);
+
+    net.nodes[0].assert_running();
+}
