@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs every test: installs CometBFT v0.38.25 if missing (the whole-chain tests start real
+# cometbft processes), then `cargo test --workspace`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cometbft="$(scripts/install-cometbft.sh | tail -n 1)"
+export PATH="$(dirname "$cometbft"):$PATH"
+
+cargo test --workspace --locked "$@"
