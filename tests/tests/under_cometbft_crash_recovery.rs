@@ -1,16 +1,21 @@
-//! `kill -9` of the chain process under a stream of transfers, three times, at arbitrary
-//! moments. After each kill CometBFT stops (it treats a lost ABCI connection as fatal); both
-//! are restarted, CometBFT's handshake replays what the app is missing, and then:
+//! `kill -9` of the chain process under a stream of transfers, three times: twice aimed
+//! inside block execution (when CometBFT logs that it is handing a decided block to the app,
+//! and when it logs that the app executed it, before Commit), once at an arbitrary moment.
+//! After each kill CometBFT stops (it treats a lost ABCI connection as fatal; killed
+//! mid-block it can hang instead, and is then killed too); both are restarted, CometBFT's
+//! handshake replays what the app is missing, and then:
 //! - the app's `Info` (via `/abci_info`) reports a height at least the one reached before the
 //!   kill, and its app hash equals the app hash in the next block's header;
 //! - every transfer `/tx` reported committed before the kill is still committed at the same
 //!   height with code 0;
-//! - the chain goes on producing blocks and accepting transfers;
-//! and at the end every balance equals genesis plus the effect of every transaction in every
-//! block, as the chain reports it.
+//! - the chain goes on producing blocks and accepting transfers.
 //!
-//! The store checkpoints its flat table every 4 commits here (default 100), so the kills fall
-//! both right after and between checkpoints and recovery replays a logged tail each time.
+//! At least one kill must have left the app a block behind CometBFT's block store, so that
+//! the handshake really replayed a block. At the end every balance equals genesis plus the
+//! effect of every transaction in every block, as the chain reports it.
+//!
+//! The store keeps 2 versions and checkpoints its flat table every 3 commits here (defaults
+//! 100 and 100), so recovery loads a checkpoint and replays the logged commits after it.
 
 mod cometbft;
 
@@ -27,22 +32,43 @@ const KILLS: usize = 3;
 
 fn abci_info_matches_header(rpc: &Rpc, when: &str) -> u64 {
     let (height, app_hash) = rpc.abci_info().unwrap_or_else(|e| panic!("{when}: abci_info: {e}"));
-    let header = wait_for(&format!("{when}: block {} after the app's height {height}", height + 1), Duration::from_secs(30), || {
-        rpc.header(height + 1).map_err(|e| e.to_string())
-    });
+    let header = wait_for(
+        &format!("{when}: block {} after the app's height {height}", height + 1),
+        Duration::from_secs(30),
+        || rpc.header(height + 1).map_err(|e| e.to_string()),
+    );
     assert_eq!(
-        header.app_hash, app_hash,
+        header.app_hash,
+        app_hash,
         "{when}: the app reports app hash {app_hash:02x?} at height {height}, but header {} says {:02x?}",
-        height + 1, header.app_hash
+        height + 1,
+        header.app_hash
     );
     height
+}
+
+/// `(appHeight, storeHeight)` from the last "ABCI Replay Blocks" line of CometBFT's log.
+fn handshake_heights(log: &std::path::Path) -> (u64, u64) {
+    let tail = cometbft::process::tail(log, 400);
+    let line = tail
+        .lines()
+        .rev()
+        .find(|l| l.contains("ABCI Replay Blocks"))
+        .unwrap_or_else(|| panic!("no handshake in {}:\n{tail}", log.display()));
+    let field = |name: &str| -> u64 {
+        line.split_whitespace()
+            .find_map(|w| w.strip_prefix(name))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {line:?}"))
+    };
+    (field("appHeight="), field("storeHeight="))
 }
 
 #[test]
 fn a_killed_chain_process_restarts_with_every_committed_transfer() {
     let started = Instant::now();
     let mut net = Network::single("e2e-crash");
-    net.set_checkpoint_interval(4);
+    net.set_store(2, 3);
     net.start_all();
     net.wait_for_height(&[0], 2, Duration::from_secs(30));
     let rpc = net.nodes[0].rpc.clone();
@@ -51,6 +77,7 @@ fn a_killed_chain_process_restarts_with_every_committed_transfer() {
     let mut load = Load::start(&net.chain_id, vec![(sender, rpc.clone())], recipients, Duration::from_millis(15));
 
     let mut last_restart_height = 0;
+    let mut replays = 0;
     for kill in 1..=KILLS {
         // Let transfers flow for a few blocks.
         let target = rpc.height().unwrap() + 4;
@@ -58,7 +85,11 @@ fn a_killed_chain_process_restarts_with_every_committed_transfer() {
         let want = 15 * kill;
         wait_for(&format!("{want} transfers accepted before kill {kill}"), Duration::from_secs(30), || {
             let n = load.accepted_count();
-            if n >= want { Ok(()) } else { Err(format!("{n} accepted")) }
+            if n >= want {
+                Ok(())
+            } else {
+                Err(format!("{n} accepted"))
+            }
         });
 
         // What is committed right now, then the kill (the load keeps sending).
@@ -99,20 +130,34 @@ fn a_killed_chain_process_restarts_with_every_committed_transfer() {
         net.nodes[0].start();
         net.wait_for_height(&[0], height_before + 3, Duration::from_secs(60));
         let app_height = abci_info_matches_header(&rpc, &format!("after kill {kill}"));
-        assert!(app_height >= height_before, "after kill {kill}: the app is at {app_height}, below {height_before} reached before");
+        assert!(
+            app_height >= height_before,
+            "after kill {kill}: the app is at {app_height}, below {height_before} reached before"
+        );
         for (hash, height) in &committed_before {
             let tx = rpc.tx(hash).unwrap_or_else(|e| panic!("/tx {hash}: {e}"));
-            let tx = tx.unwrap_or_else(|| panic!("after kill {kill}: tx {hash}, committed at {height} before the kill, is gone"));
+            let tx = tx.unwrap_or_else(|| {
+                panic!("after kill {kill}: tx {hash}, committed at {height} before the kill, is gone")
+            });
             assert_eq!((tx.height, tx.code), (*height, 0), "after kill {kill}: tx {hash} moved or failed");
         }
         last_restart_height = height_before;
-        // For the record: what the handshake saw and did.
-        let log = cometbft::process::tail(&net.nodes[0].home.join("cometbft.log"), 400);
-        let start = log.rfind("ABCI Handshake App Info").unwrap_or(0);
-        for line in log[start..].lines().filter(|l| l.contains("Handshake") || l.contains("eplay")).take(6) {
+        // What the handshake saw: the app's height against CometBFT's block store.
+        let (app, store) = handshake_heights(&net.nodes[0].home.join("cometbft.log"));
+        eprintln!("  kill {kill}: handshake found the app at {app}, the block store at {store}");
+        let app_log = cometbft::process::tail(&net.nodes[0].home.join("appchaind.log"), 200);
+        if let Some(line) = app_log.lines().rev().find(|l| l.contains("state store recovered")) {
             eprintln!("  kill {kill}: {}", line.trim());
         }
+        if app < store {
+            replays += 1;
+        }
     }
+    // The kills aimed inside block execution leave the app a block behind CometBFT's store,
+    // so the handshake replays that block on the restarted app. (Both aimed kills missing
+    // their few-millisecond window would mean block execution got much faster, or this
+    // machine much slower: look at the kill lines above.)
+    assert!(replays >= 1, "no kill left the app behind CometBFT's block store: the handshake never replayed a block");
 
     // The chain keeps accepting and committing transfers after the last restart.
     let accepted_at_restart = load.accepted_count();
@@ -122,7 +167,11 @@ fn a_killed_chain_process_restarts_with_every_committed_transfer() {
             .iter()
             .filter(|h| matches!(rpc.tx(h), Ok(Some(tx)) if tx.height > last_restart_height))
             .count();
-        if fresh >= 10 { Ok(()) } else { Err(format!("{fresh} new transfers committed")) }
+        if fresh >= 10 {
+            Ok(())
+        } else {
+            Err(format!("{fresh} new transfers committed"))
+        }
     });
     let surprises = load.stop();
     assert!(surprises.is_empty(), "unexpected refusals: {surprises:#?}");

@@ -33,7 +33,8 @@ fn assert_same_history(net: &Network, nodes: &[usize], height: u64) -> Vec<Heade
         .unwrap_or_else(|e| panic!("{}: headers 1..={height}: {e}", net.nodes[nodes[0]].name));
     for &i in &nodes[1..] {
         let node = &net.nodes[i];
-        let headers = node.rpc.headers(1, height).unwrap_or_else(|e| panic!("{}: headers 1..={height}: {e}", node.name));
+        let headers =
+            node.rpc.headers(1, height).unwrap_or_else(|e| panic!("{}: headers 1..={height}: {e}", node.name));
         for (mine, theirs) in headers.iter().zip(&reference) {
             assert_eq!(
                 (&mine.app_hash, &mine.block_hash),
@@ -61,7 +62,8 @@ fn assert_infos_match_headers(net: &Network, nodes: &[usize]) {
             net.nodes[0].rpc.header(height + 1).map_err(|e| e.to_string())
         });
         assert_eq!(
-            header.app_hash, app_hash,
+            header.app_hash,
+            app_hash,
             "{}: Info says app hash {app_hash:02x?} at height {height}, header {} says {:02x?}",
             node.name,
             height + 1,
@@ -125,7 +127,11 @@ fn four_validators_agree_on_every_app_hash_and_survive_a_stopped_validator() {
     wait_for(&format!("{} to finish catching up", net.nodes[STOPPED].name), Duration::from_secs(60), || {
         let (height, catching_up) = net.nodes[STOPPED].rpc.sync_info().map_err(|e| e.to_string())?;
         let tip = heights(&net, &others).into_iter().max().unwrap_or(0);
-        if !catching_up && height + 2 >= tip { Ok(()) } else { Err(format!("at {height} (catching_up={catching_up}), others at {tip}")) }
+        if !catching_up && height + 2 >= tip {
+            Ok(())
+        } else {
+            Err(format!("at {height} (catching_up={catching_up}), others at {tip}"))
+        }
     });
     eprintln!("{} caught up to {target} in {:?}", net.nodes[STOPPED].name, restart.elapsed());
     // It keeps up afterwards: it is part of consensus again.

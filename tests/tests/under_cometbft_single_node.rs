@@ -71,18 +71,31 @@ fn a_single_node_includes_transfers_refuses_bad_txs_and_proves_queries() {
     for (i, amount) in amounts.iter().enumerate() {
         let tx = transfer(&chain_id, &sender, nonce0 + i as u64, bob.address, *amount);
         let outcome = rpc.broadcast_tx_sync(&tx).unwrap();
-        assert_eq!(outcome.code, 0, "transfer {i} refused by CheckTx: {}/{} {}", outcome.codespace, outcome.code, outcome.log);
+        assert_eq!(
+            outcome.code, 0,
+            "transfer {i} refused by CheckTx: {}/{} {}",
+            outcome.codespace, outcome.code, outcome.log
+        );
         sent.push((outcome.hash, tx));
     }
     let results: Vec<CommittedTx> = sent.iter().map(|(hash, _)| committed(&rpc, hash)).collect();
     for (i, result) in results.iter().enumerate() {
-        assert_eq!((result.code, result.codespace.as_str()), (0, ""), "transfer {i} failed in its block: {}", result.log);
+        assert_eq!(
+            (result.code, result.codespace.as_str()),
+            (0, ""),
+            "transfer {i} failed in its block: {}",
+            result.log
+        );
     }
     let last = results.iter().map(|r| r.height).max().unwrap();
     let total: u128 = amounts.iter().sum();
     let fees = fee() * amounts.len() as u128;
     assert_eq!(rpc.balance(&bob_hex, "stake", last).unwrap(), total, "bob's balance after block {last}");
-    assert_eq!(rpc.balance(&sender_hex, "stake", last).unwrap(), genesis - total - fees, "sender's balance after block {last}");
+    assert_eq!(
+        rpc.balance(&sender_hex, "stake", last).unwrap(),
+        genesis - total - fees,
+        "sender's balance after block {last}"
+    );
     assert_eq!(rpc.balance(&bob_hex, "stake", 0).unwrap(), total, "bob's balance at the latest height");
     assert_eq!(rpc.nonce(&sender_hex).unwrap(), nonce0 + 5);
     // Before the first transfer's block, bob had nothing.
@@ -102,7 +115,9 @@ fn a_single_node_includes_transfers_refuses_bad_txs_and_proves_queries() {
     let (_, replayed) = &sent[0];
     match rpc.broadcast_tx_sync(replayed) {
         Ok(outcome) => assert_refused("a byte-for-byte replay", Ok(outcome), TxCode::NonceTooLow),
-        Err(RpcError::Rpc { data, .. }) => assert!(data.contains("already exists in cache"), "replay: unexpected RPC error {data}"),
+        Err(RpcError::Rpc { data, .. }) => {
+            assert!(data.contains("already exists in cache"), "replay: unexpected RPC error {data}")
+        }
         Err(e) => panic!("replay: {e}"),
     }
     assert_refused("a byte-for-byte replay (check_tx)", rpc.check_tx(replayed), TxCode::NonceTooLow);
@@ -151,12 +166,15 @@ fn a_single_node_includes_transfers_refuses_bad_txs_and_proves_queries() {
     assert_eq!(op_key, &key);
     let proof: Proof = borsh::from_slice(op_data).expect("the proof op's data is a borsh conclave_proof::Proof");
     let root_after_last = header_app_hash(&rpc, last + 1);
-    proof
-        .verify(&root_after_last, &key, Some(&answer.value))
-        .unwrap_or_else(|e| panic!("proof for height {last} does not verify against header {}'s app hash: {e:?}", last + 1));
+    proof.verify(&root_after_last, &key, Some(&answer.value)).unwrap_or_else(|e| {
+        panic!("proof for height {last} does not verify against header {}'s app hash: {e:?}", last + 1)
+    });
     // It vouches for nothing else: not the root before the last transfer, not another value.
     let root_before_last = header_app_hash(&rpc, last);
-    assert!(proof.verify(&root_before_last, &key, Some(&answer.value)).is_err(), "verified against header {last}'s app hash");
+    assert!(
+        proof.verify(&root_before_last, &key, Some(&answer.value)).is_err(),
+        "verified against header {last}'s app hash"
+    );
     assert!(proof.verify(&root_after_last, &key, Some(&borsh::to_vec(&(total + 1)).unwrap())).is_err());
     assert!(proof.verify(&root_after_last, &key, None).is_err());
 
@@ -188,21 +206,45 @@ fn a_single_node_includes_transfers_refuses_bad_txs_and_proves_queries() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "appchaind tx bank send failed: {stdout}{}", String::from_utf8_lossy(&output.stderr));
-    let result: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("tx bank send output is not JSON ({e}): {stdout}"));
+    assert!(
+        output.status.success(),
+        "appchaind tx bank send failed: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("tx bank send output is not JSON ({e}): {stdout}"));
     assert_eq!(result["code"], 0, "tx bank send result: {result}");
     let cli_hash = result["hash"].as_str().unwrap_or_else(|| panic!("no hash in {result}"));
     let cli_tx = committed(&rpc, &cli_hash.to_uppercase());
     assert_eq!(cli_tx.code, 0);
     let output = Command::new(appchaind())
-        .args(["query", "bank", "balance", &bob_hex, "--node", &url, "--output", "json", "--height", &cli_tx.height.to_string()])
+        .args([
+            "query",
+            "bank",
+            "balance",
+            &bob_hex,
+            "--node",
+            &url,
+            "--output",
+            "json",
+            "--height",
+            &cli_tx.height.to_string(),
+        ])
         .arg("--home")
         .arg(&home)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "appchaind query bank balance failed: {stdout}{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains(&(total + 4321).to_string()), "query bank balance printed {stdout}, expected {}", total + 4321);
+    assert!(
+        output.status.success(),
+        "appchaind query bank balance failed: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains(&(total + 4321).to_string()),
+        "query bank balance printed {stdout}, expected {}",
+        total + 4321
+    );
     assert_eq!(rpc.balance(&bob_hex, "stake", cli_tx.height).unwrap(), total + 4321);
 
     net.nodes[0].assert_running();

@@ -4,9 +4,13 @@
 //!   and `cargo test` does not build another package's binaries for this one. So the first
 //!   test that needs it runs `cargo build -p appchain --bin appchaind` into the *same* target
 //!   directory and profile as this test executable (found from `current_exe()`:
-//!   `<target>/<profile>/deps/<test>`). When the binary is fresh that is a no-op taking well
-//!   under a second; cargo has released its build lock by the time tests run, so the nested
-//!   build does not deadlock. Set `CONCLAVE_APPCHAIND=/path/to/appchaind` to skip the build.
+//!   `<target>/<profile>/deps/<test>`). Under `cargo test --workspace` the binary is already
+//!   built (app-template's own CLI tests need it) and this is a no-op of a fraction of a
+//!   second; with `cargo test -p conclave-tests` alone it builds the binary once. Cargo has
+//!   released its build lock by the time tests run, so the nested build does not deadlock;
+//!   cargo's own freshness check means a stale binary is never used. (Cargo's unstable
+//!   artifact dependencies would do this declaratively; they need nightly.)
+//!   Set `CONCLAVE_APPCHAIND=/path/to/appchaind` to skip the build.
 //! - `cometbft`: `$CONCLAVE_COMETBFT`, else `cometbft` on `PATH`, else `$HOME/go/bin/cometbft`
 //!   (where `go install` puts it). If none exists the tests fail, saying how to install it:
 //!   CI installs it, and a silently skipped test would hide a broken install step.
@@ -54,7 +58,9 @@ fn build_appchaind() -> PathBuf {
     eprintln!("building appchaind (cargo build -p appchain --bin appchaind --profile {profile}) ...");
     let status = Command::new(&cargo)
         .current_dir(workspace)
-        .args(["build", "--quiet", "-p", "appchain", "--bin", "appchaind", "--profile", &profile, "--target-dir"])
+        .args(["build", "--quiet", "--locked", "-p", "appchain", "--bin", "appchaind"])
+        .args(["--profile", &profile])
+        .arg("--target-dir")
         .arg(target_dir)
         .status()
         .unwrap_or_else(|e| panic!("cannot run {} to build appchaind: {e}", Path::new(&cargo).display()));

@@ -96,7 +96,12 @@ pub struct Load {
 impl Load {
     /// Starts one thread per `(sender, node)`; each sends a transfer to one of `recipients`
     /// every `interval`.
-    pub fn start(chain_id: &str, senders: Vec<(TestAccount, Rpc)>, recipients: Vec<Address>, interval: Duration) -> Load {
+    pub fn start(
+        chain_id: &str,
+        senders: Vec<(TestAccount, Rpc)>,
+        recipients: Vec<Address>,
+        interval: Duration,
+    ) -> Load {
         let stop = Arc::new(AtomicBool::new(false));
         let ledger = Arc::new(Ledger::default());
         let accepted = Arc::new(Mutex::new(Vec::new()));
@@ -137,7 +142,10 @@ impl Load {
     /// (for the failure message).
     pub fn stop(&mut self) -> Vec<String> {
         self.stop.store(true, Ordering::SeqCst);
-        self.threads.drain(..).flat_map(|t| t.join().unwrap_or_else(|_| vec!["a load thread panicked".into()])).collect()
+        self.threads
+            .drain(..)
+            .flat_map(|t| t.join().unwrap_or_else(|_| vec!["a load thread panicked".into()]))
+            .collect()
     }
 }
 
@@ -176,7 +184,8 @@ impl Worker {
                 continue;
             };
             n += 1;
-            let candidates: Vec<Address> = self.recipients.iter().copied().filter(|a| *a != self.sender.address).collect();
+            let candidates: Vec<Address> =
+                self.recipients.iter().copied().filter(|a| *a != self.sender.address).collect();
             let to = candidates[(n as usize) % candidates.len()];
             let amount = 1 + u128::from(n % 1000);
             let tx = transfer(&self.chain_id, &self.sender, next, to, amount);
@@ -191,7 +200,10 @@ impl Worker {
                     self.counters.refused.fetch_add(1, Ordering::Relaxed);
                     let nonce_race = outcome.codespace == "tx" && (outcome.code == 6 || outcome.code == 7);
                     if !nonce_race && surprises.len() < 5 {
-                        surprises.push(format!("{}: CheckTx {}/{}: {}", self.sender.name, outcome.codespace, outcome.code, outcome.log));
+                        surprises.push(format!(
+                            "{}: CheckTx {}/{}: {}",
+                            self.sender.name, outcome.codespace, outcome.code, outcome.log
+                        ));
                     }
                     // NonceTooLow: a tx we thought lost was committed. NonceTooHigh: a tx we
                     // thought pending was lost (a restarted node forgets its mempool).
@@ -247,7 +259,11 @@ pub fn replay_blocks(rpc: &Rpc, genesis: &BTreeMap<Address, u128>, ledger: &Ledg
         assert_eq!(results.len(), txs.len(), "block {h}: {} txs but {} results", txs.len(), results.len());
         for (tx, (code, codespace)) in txs.into_iter().zip(results) {
             let t = ledger.get(&tx).unwrap_or_else(|| panic!("block {h} holds a tx the test never signed"));
-            assert_eq!((code, codespace.as_str()), (0, ""), "block {h}: a transfer ({t:?}) failed with {codespace}/{code}");
+            assert_eq!(
+                (code, codespace.as_str()),
+                (0, ""),
+                "block {h}: a transfer ({t:?}) failed with {codespace}/{code}"
+            );
             let from = balances.entry(t.from).or_insert(0);
             *from = from.checked_sub(t.amount + t.fee).unwrap_or_else(|| panic!("block {h}: {:?} overspent", t.from));
             *balances.entry(t.to).or_insert(0) += t.amount;
@@ -265,6 +281,9 @@ pub fn check_balances(rpc: &Rpc, expected: &BTreeMap<Address, u128>, height: u64
         let actual = rpc
             .balance(&address.to_string(), "stake", height)
             .unwrap_or_else(|e| panic!("{who}: balance of {address} at {height}: {e}"));
-        assert_eq!(actual, *amount, "{who}: balance of {address} at height {height}: chain says {actual}, blocks say {amount}");
+        assert_eq!(
+            actual, *amount,
+            "{who}: balance of {address} at height {height}: chain says {actual}, blocks say {amount}"
+        );
     }
 }

@@ -76,9 +76,18 @@ impl Node {
         let deadline = Instant::now() + Duration::from_secs(30);
         while !self.socket().exists() {
             if let Some(status) = process.exit_status() {
-                panic!("{name} exited ({status}) before listening on {}:\n{}", self.socket().display(), process.log_tail(30));
+                panic!(
+                    "{name} exited ({status}) before listening on {}:\n{}",
+                    self.socket().display(),
+                    process.log_tail(30)
+                );
             }
-            assert!(Instant::now() < deadline, "{name} did not create {} within 30 s:\n{}", self.socket().display(), process.log_tail(30));
+            assert!(
+                Instant::now() < deadline,
+                "{name} did not create {} within 30 s:\n{}",
+                self.socket().display(),
+                process.log_tail(30)
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         self.app = Some(process);
@@ -109,7 +118,13 @@ impl Node {
         use std::os::unix::process::ExitStatusExt;
         let app = self.app.as_mut().unwrap_or_else(|| panic!("{}: appchaind was never started", self.name));
         let status = app.kill9();
-        assert_eq!(status.signal(), Some(9), "{}: appchaind had exited ({status}) before the kill:\n{}", self.name, app.log_tail(30));
+        assert_eq!(
+            status.signal(),
+            Some(9),
+            "{}: appchaind had exited ({status}) before the kill:\n{}",
+            self.name,
+            app.log_tail(30)
+        );
         status
     }
 
@@ -144,6 +159,11 @@ impl Node {
     /// Waits for the CometBFT process to exit by itself.
     pub fn wait_cometbft_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
         self.comet.as_mut().and_then(|p| p.wait_exit(timeout))
+    }
+
+    /// `(appchaind pid, cometbft pid)` of the processes last started.
+    pub fn pids(&self) -> (Option<u32>, Option<u32>) {
+        (self.app.as_ref().map(Process::pid), self.comet.as_ref().map(Process::pid))
     }
 
     /// `(appchaind running, cometbft running)`.
@@ -203,14 +223,13 @@ impl Network {
     pub fn single(chain_id: &str) -> Network {
         let dir = temp_dir();
         let home = dir.path().join("node0");
-        let output = run(
-            Command::new(appchaind())
-                .args(["init", "--home"])
-                .arg(&home)
-                .args(["--chain-id", chain_id, "--moniker", "node0", "--output", "json", "--cometbft"])
-                .arg(cometbft()),
-        );
-        let summary: Value = serde_json::from_str(&output).unwrap_or_else(|e| panic!("appchaind init --output json printed non-JSON ({e}): {output}"));
+        let output = run(Command::new(appchaind())
+            .args(["init", "--home"])
+            .arg(&home)
+            .args(["--chain-id", chain_id, "--moniker", "node0", "--output", "json", "--cometbft"])
+            .arg(cometbft()));
+        let summary: Value = serde_json::from_str(&output)
+            .unwrap_or_else(|e| panic!("appchaind init --output json printed non-JSON ({e}): {output}"));
         let base = free_port_block(1);
         let (p2p_port, rpc_port) = (base, base + 1);
         edit_config(&home.join("config/config.toml"), |doc| {
@@ -233,15 +252,13 @@ impl Network {
         let dir = temp_dir();
         let net = dir.path().join("net");
         let base = free_port_block(validators);
-        let output = run(
-            Command::new(appchaind())
-                .args(["localnet", "--validators", &validators.to_string(), "--dir"])
-                .arg(&net)
-                .args(["--base-port", &base.to_string(), "--chain-id", chain_id])
-                .args(["--timeout-commit", TIMEOUT_COMMIT, "--timeout-propose", TIMEOUT_PROPOSE])
-                .args(["--no-start", "--output", "json", "--cometbft"])
-                .arg(cometbft()),
-        );
+        let output = run(Command::new(appchaind())
+            .args(["localnet", "--validators", &validators.to_string(), "--dir"])
+            .arg(&net)
+            .args(["--base-port", &base.to_string(), "--chain-id", chain_id])
+            .args(["--timeout-commit", TIMEOUT_COMMIT, "--timeout-propose", TIMEOUT_PROPOSE])
+            .args(["--no-start", "--output", "json", "--cometbft"])
+            .arg(cometbft()));
         let manifest: Value = serde_json::from_str(&output)
             .unwrap_or_else(|e| panic!("appchaind localnet --output json printed non-JSON ({e}): {output}"));
         let nodes: Vec<Node> = manifest["nodes"]
@@ -264,7 +281,12 @@ impl Network {
             .iter()
             .map(|a| {
                 let account = read_key(&keys.join(format!("{}.json", a["name"].as_str().expect("account name"))));
-                assert_eq!(a["address"].as_str(), Some(account.address.to_string().as_str()), "manifest address of {}", account.name);
+                assert_eq!(
+                    a["address"].as_str(),
+                    Some(account.address.to_string().as_str()),
+                    "manifest address of {}",
+                    account.name
+                );
                 account
             })
             .collect();
@@ -278,11 +300,14 @@ impl Network {
         self.dir.as_ref().expect("the directory exists until drop").path()
     }
 
-    /// Sets `[store] checkpoint_interval` in every node's app.toml (before starting).
-    pub fn set_checkpoint_interval(&self, interval: u64) {
+    /// Sets `[store] keep_versions` and `checkpoint_interval` in every node's app.toml
+    /// (before starting).
+    pub fn set_store(&self, keep_versions: u64, checkpoint_interval: u64) {
         for node in &self.nodes {
             edit_config(&node.home.join("config/app.toml"), |doc| {
-                doc["store"]["checkpoint_interval"] = toml_edit::value(i64::try_from(interval).expect("small interval"));
+                doc["store"]["keep_versions"] = toml_edit::value(i64::try_from(keep_versions).expect("small"));
+                doc["store"]["checkpoint_interval"] =
+                    toml_edit::value(i64::try_from(checkpoint_interval).expect("small"));
             });
         }
     }
@@ -336,7 +361,14 @@ impl Network {
 
 impl Drop for Network {
     fn drop(&mut self) {
-        // Processes first (each Node stops its own), then the directory.
+        // Processes first, then the directory. Every CometBFT is asked to stop at once (one
+        // that lost its app mid-block can take the whole grace period), then each node
+        // stops its own processes in order.
+        for node in &mut self.nodes {
+            if let Some(comet) = node.comet.as_mut() {
+                comet.terminate();
+            }
+        }
         self.nodes.clear();
         if let Some(dir) = self.dir.take() {
             if std::thread::panicking() && std::env::var_os("CONCLAVE_E2E_KEEP").is_some() {
@@ -367,7 +399,8 @@ fn run(command: &mut Command) -> String {
 /// Edits a TOML file in place.
 pub fn edit_config(path: &Path, edit: impl FnOnce(&mut toml_edit::DocumentMut)) {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let mut doc: toml_edit::DocumentMut = text.parse().unwrap_or_else(|e| panic!("{} is not TOML: {e}", path.display()));
+    let mut doc: toml_edit::DocumentMut =
+        text.parse().unwrap_or_else(|e| panic!("{} is not TOML: {e}", path.display()));
     edit(&mut doc);
     std::fs::write(path, doc.to_string()).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
 }
@@ -406,7 +439,12 @@ pub fn read_key(path: &Path) -> TestAccount {
     let key = SigningKey::from(seed);
     let public_key = key.verification_key().to_bytes();
     let address = Address::from_public_key(&public_key);
-    assert_eq!(file["address"].as_str(), Some(address.to_string().as_str()), "{}: address does not match the key", path.display());
+    assert_eq!(
+        file["address"].as_str(),
+        Some(address.to_string().as_str()),
+        "{}: address does not match the key",
+        path.display()
+    );
     TestAccount { name: file["name"].as_str().expect("name").to_string(), key, public_key, address }
 }
 

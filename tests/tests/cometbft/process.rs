@@ -40,6 +40,11 @@ impl Process {
         &self.name
     }
 
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Its log file.
     pub fn log(&self) -> &Path {
         &self.log
@@ -77,13 +82,20 @@ impl Process {
 
     /// Sends `signal` if it is still running (a reaped pid could belong to someone else).
     fn signal(&mut self, signal: Signal) {
-        if !self.is_running() {
+        // Poll without panicking (Drop uses this too); std's Child keeps the status once
+        // reaped, so a later poll sees it again.
+        if self.status.is_some() || !matches!(self.child.try_wait(), Ok(None)) {
             return;
         }
-        let raw = i32::try_from(self.child.id()).unwrap_or_else(|_| panic!("pid of {} out of range", self.name));
-        let pid = Pid::from_raw(raw).unwrap_or_else(|| panic!("{} has pid 0", self.name));
-        // ESRCH here only means it exited between the poll and the signal.
-        let _ = kill_process(pid, signal);
+        if let Some(pid) = i32::try_from(self.child.id()).ok().and_then(Pid::from_raw) {
+            // ESRCH here only means it exited between the poll and the signal.
+            let _ = kill_process(pid, signal);
+        }
+    }
+
+    /// Sends SIGTERM without waiting (to stop several processes in parallel).
+    pub fn terminate(&mut self) {
+        self.signal(Signal::TERM);
     }
 
     /// `kill -9`: no chance to clean up. Returns once it is reaped.
@@ -116,9 +128,22 @@ impl Drop for Process {
         if std::thread::panicking() {
             eprintln!("---- last lines of {} ({}) ----\n{}", self.name, self.log.display(), self.log_tail(40));
         }
-        if self.is_running() {
-            self.stop(STOP_GRACE);
+        // Never panic here: a panic while unwinding aborts the test process and would leave
+        // the other children running.
+        if self.status.is_some() || matches!(self.child.try_wait(), Ok(Some(_))) {
+            return;
         }
+        self.signal(Signal::TERM);
+        let deadline = Instant::now() + STOP_GRACE;
+        while Instant::now() < deadline {
+            if !matches!(self.child.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        eprintln!("{} ignored SIGTERM for {STOP_GRACE:?}; killing it", self.name);
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

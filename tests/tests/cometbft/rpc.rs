@@ -124,7 +124,9 @@ impl Rpc {
                 data: error["data"].as_str().map(str::to_string).unwrap_or_else(|| error["data"].to_string()),
             });
         }
-        json.get("result").cloned().ok_or_else(|| RpcError::Transport(format!("{url}: no result in {}", truncate(&body, 300))))
+        json.get("result")
+            .cloned()
+            .ok_or_else(|| RpcError::Transport(format!("{url}: no result in {}", truncate(&body, 300))))
     }
 
     /// The latest block height (`/status`).
@@ -176,7 +178,10 @@ impl Rpc {
             let got: Vec<u64> = metas.iter().map(|h| h.height).collect();
             let want: Vec<u64> = (low..=high).collect();
             if got != want {
-                return Err(RpcError::Transport(format!("{}: /blockchain {low}..={high} returned heights {got:?}", self.base)));
+                return Err(RpcError::Transport(format!(
+                    "{}: /blockchain {low}..={high} returned heights {got:?}",
+                    self.base
+                )));
             }
             out.extend(metas);
             low = high + 1;
@@ -200,7 +205,9 @@ impl Rpc {
             .as_array()
             .map(|rs| {
                 rs.iter()
-                    .map(|r| (r["code"].as_u64().unwrap_or(0) as u32, r["codespace"].as_str().unwrap_or("").to_string()))
+                    .map(|r| {
+                        (r["code"].as_u64().unwrap_or(0) as u32, r["codespace"].as_str().unwrap_or("").to_string())
+                    })
                     .collect()
             })
             .unwrap_or_default())
@@ -270,7 +277,8 @@ impl Rpc {
 
     /// The `denom` balance of `address` (40 hex chars) at `height` (0 = latest).
     pub fn balance(&self, address: &str, denom: &str, height: u64) -> Result<u128, String> {
-        let (coin, _) = self.query_json("bank/balance", &serde_json::json!({ "address": address, "denom": denom }), height)?;
+        let (coin, _) =
+            self.query_json("bank/balance", &serde_json::json!({ "address": address, "denom": denom }), height)?;
         coin["amount"]
             .as_str()
             .and_then(|a| a.parse().ok())
@@ -364,7 +372,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 
 /// Hex (either case) to bytes; panics on bad input (only used on CometBFT's own output).
 pub fn hex(s: &str) -> Vec<u8> {
-    assert!(s.len() % 2 == 0, "odd-length hex {s:?}");
+    assert!(s.len().is_multiple_of(2), "odd-length hex {s:?}");
     (0..s.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap_or_else(|_| panic!("bad hex {s:?}")))
