@@ -16,8 +16,8 @@ use conclave_store::{Store, StoreConfig};
 use conclave_testkit::{TestAccount, TxOptions};
 use prost::Message;
 use tendermint_proto::google::protobuf::Timestamp;
-use tendermint_proto::v0_38::abci::{request, response, Request, RequestFlush, Response};
 use tendermint_proto::v0_38::abci as pb;
+use tendermint_proto::v0_38::abci::{request, response, Request, RequestFlush, Response};
 
 struct Client {
     stream: BufReader<UnixStream>,
@@ -37,7 +37,8 @@ impl Client {
 
     fn send(&mut self, value: request::Value) {
         let mut out = Vec::new();
-        for message in [Request { value: Some(value) }, Request { value: Some(request::Value::Flush(RequestFlush {})) }] {
+        for message in [Request { value: Some(value) }, Request { value: Some(request::Value::Flush(RequestFlush {})) }]
+        {
             message.encode_length_delimited(&mut out).unwrap();
         }
         self.stream.get_mut().write_all(&out).unwrap();
@@ -117,7 +118,8 @@ fn block_lifecycle_queries_and_check_tx_over_the_socket() {
     let alice = TestAccount::named("alice");
     let bob = TestAccount::named("bob");
 
-    let response::Value::Echo(echo) = query.call(request::Value::Echo(pb::RequestEcho { message: "ping".into() })) else {
+    let response::Value::Echo(echo) = query.call(request::Value::Echo(pb::RequestEcho { message: "ping".into() }))
+    else {
         panic!("echo")
     };
     assert_eq!(echo.message, "ping");
@@ -153,12 +155,14 @@ fn block_lifecycle_queries_and_check_tx_over_the_socket() {
     // No committed params yet: only an empty first block is accepted.
     assert_eq!(process.status, pb::response_process_proposal::ProposalStatus::Reject as i32);
 
-    let response::Value::FinalizeBlock(block) = consensus.call(request::Value::FinalizeBlock(pb::RequestFinalizeBlock {
-        txs: vec![Bytes::from(tx.clone())],
-        height: 1,
-        time: time(1_700_000_001),
-        ..Default::default()
-    })) else {
+    let response::Value::FinalizeBlock(block) =
+        consensus.call(request::Value::FinalizeBlock(pb::RequestFinalizeBlock {
+            txs: vec![Bytes::from(tx.clone())],
+            height: 1,
+            time: time(1_700_000_001),
+            ..Default::default()
+        }))
+    else {
         panic!()
     };
     assert_eq!(block.tx_results.len(), 1);
@@ -224,9 +228,12 @@ fn block_lifecycle_queries_and_check_tx_over_the_socket() {
 
     // A JSON module query.
     let data = serde_json::to_vec(&serde_json::json!({ "address": bob.address, "denom": "stake" })).unwrap();
-    let response::Value::Query(balance) =
-        query.call(request::Value::Query(pb::RequestQuery { data: data.into(), path: "bank/balance".into(), height: 0, prove: false }))
-    else {
+    let response::Value::Query(balance) = query.call(request::Value::Query(pb::RequestQuery {
+        data: data.into(),
+        path: "bank/balance".into(),
+        height: 0,
+        prove: false,
+    })) else {
         panic!()
     };
     assert_eq!(serde_json::from_slice::<Coin>(&balance.value).unwrap(), Coin::new("stake", 10));
@@ -287,7 +294,9 @@ fn a_silent_probe_does_not_stop_the_server() {
     drop(Client::connect(&node.socket));
     std::thread::sleep(Duration::from_millis(100));
     let mut client = Client::connect(&node.socket);
-    let response::Value::Echo(echo) = client.call(request::Value::Echo(pb::RequestEcho { message: "still here".into() })) else {
+    let response::Value::Echo(echo) =
+        client.call(request::Value::Echo(pb::RequestEcho { message: "still here".into() }))
+    else {
         panic!("echo")
     };
     assert_eq!(echo.message, "still here");

@@ -17,15 +17,15 @@ fn export_then_import_reproduces_the_root() {
         let txs = accounts
             .iter()
             .enumerate()
-            .map(|(i, a)| a.sign("test-chain", round, vec![send(&accounts[(i + 1) % 4], 10 + i as u128)], &TxOptions::default()))
+            .map(|(i, a)| {
+                a.sign("test-chain", round, vec![send(&accounts[(i + 1) % 4], 10 + i as u128)], &TxOptions::default())
+            })
             .collect();
         chain.produce_block(txs);
     }
     let exported = chain.export_genesis();
     let app_state = serde_json::to_vec(&exported).unwrap();
-    let imported = TestChain::builder(AppChain::default(), Default::default())
-        .build_with_app_state(app_state)
-        .unwrap();
+    let imported = TestChain::builder(AppChain::default(), Default::default()).build_with_app_state(app_state).unwrap();
     assert_eq!(imported.genesis_app_hash(), chain.app_hash());
     // Nonces survive the export: the next transaction of each account must use nonce 5.
     let mut imported = imported;
@@ -34,7 +34,8 @@ fn export_then_import_reproduces_the_root() {
 }
 
 fn refused(app_state: &str) -> String {
-    let result = TestChain::builder(AppChain::default(), Default::default()).build_with_app_state(app_state.as_bytes().to_vec());
+    let result =
+        TestChain::builder(AppChain::default(), Default::default()).build_with_app_state(app_state.as_bytes().to_vec());
     match result {
         Err(RuntimeError::Genesis(message)) => message,
         Err(other) => panic!("expected a genesis error, got {other:?}"),

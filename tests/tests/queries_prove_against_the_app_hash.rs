@@ -60,7 +60,8 @@ fn unavailable_heights_and_unknown_paths_have_codes() {
     assert_eq!((unknown.codespace.as_str(), unknown.code), ("query", QueryCode::UnknownPath as u32));
     let unknown_module = chain.query(QueryRequest { path: "nope/x".into(), ..QueryRequest::default() });
     assert_eq!((unknown_module.codespace.as_str(), unknown_module.code), ("query", QueryCode::UnknownPath as u32));
-    let no_proof = chain.query(QueryRequest { path: "bank/supplies".into(), data: b"{}".to_vec(), height: 0, prove: true });
+    let no_proof =
+        chain.query(QueryRequest { path: "bank/supplies".into(), data: b"{}".to_vec(), height: 0, prove: true });
     assert_eq!(no_proof.code, QueryCode::ProofUnsupported as u32);
 }
 

@@ -25,25 +25,13 @@ pub struct Permissions {
 
 impl Permissions {
     /// Holds and moves funds only.
-    pub const NONE: Permissions = Permissions {
-        minter: false,
-        burner: false,
-    };
+    pub const NONE: Permissions = Permissions { minter: false, burner: false };
     /// May mint.
-    pub const MINTER: Permissions = Permissions {
-        minter: true,
-        burner: false,
-    };
+    pub const MINTER: Permissions = Permissions { minter: true, burner: false };
     /// May burn.
-    pub const BURNER: Permissions = Permissions {
-        minter: false,
-        burner: true,
-    };
+    pub const BURNER: Permissions = Permissions { minter: false, burner: true };
     /// May mint and burn.
-    pub const MINTER_AND_BURNER: Permissions = Permissions {
-        minter: true,
-        burner: true,
-    };
+    pub const MINTER_AND_BURNER: Permissions = Permissions { minter: true, burner: true };
 }
 
 /// One module account of the bank's static configuration.
@@ -75,9 +63,7 @@ pub(crate) struct Registered {
 }
 
 /// Validates the configuration and adds the fee collector; the result is sorted by name.
-pub(crate) fn register(
-    accounts: impl IntoIterator<Item = ModuleAccount>,
-) -> Result<Vec<Registered>, BankError> {
+pub(crate) fn register(accounts: impl IntoIterator<Item = ModuleAccount>) -> Result<Vec<Registered>, BankError> {
     let fee_collector = ModuleAccount::new(FEE_COLLECTOR, Permissions::NONE);
     let mut all: Vec<ModuleAccount> = vec![fee_collector];
     for account in accounts {
@@ -99,22 +85,14 @@ pub(crate) fn register(
         all.push(account);
     }
     all.sort_by_key(|a| a.name);
-    Ok(all
-        .into_iter()
-        .map(|account| Registered {
-            account,
-            address: account.address(),
-        })
-        .collect())
+    Ok(all.into_iter().map(|account| Registered { account, address: account.address() }).collect())
 }
 
 fn check_name(name: &str) -> Result<(), BankError> {
     let bytes = name.as_bytes();
     let ok = (1..=MAX_MODULE_NAME_LEN).contains(&bytes.len())
         && bytes.first().is_some_and(u8::is_ascii_lowercase)
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_');
+        && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_');
     if ok {
         Ok(())
     } else {

@@ -53,9 +53,7 @@ impl Genesis {
         for (i, entry) in self.balances.iter().enumerate() {
             let at = format!("balances[{i}] (address {})", entry.address);
             if !addresses.insert(entry.address) {
-                return Err(invalid(format!(
-                    "{at}: address listed twice; merge its coins into one entry"
-                )));
+                return Err(invalid(format!("{at}: address listed twice; merge its coins into one entry")));
             }
             if entry.coins.is_empty() {
                 return Err(invalid(format!("{at}: no coins; remove the entry")));
@@ -77,10 +75,7 @@ impl Genesis {
                 }
                 let total = totals.entry(coin.denom.clone()).or_insert(0);
                 *total = total.checked_add(coin.amount).ok_or_else(|| {
-                    invalid(format!(
-                        "{at}: the total of {} exceeds 2^128 - 1; lower the amounts",
-                        coin.denom
-                    ))
+                    invalid(format!("{at}: the total of {} exceeds 2^128 - 1; lower the amounts", coin.denom))
                 })?;
             }
         }
@@ -91,24 +86,15 @@ impl Genesis {
     }
 }
 
-fn check_declared_supply(
-    declared: &[Coin],
-    totals: &BTreeMap<String, u128>,
-) -> Result<(), BankError> {
+fn check_declared_supply(declared: &[Coin], totals: &BTreeMap<String, u128>) -> Result<(), BankError> {
     let mut seen = BTreeSet::new();
     for coin in declared {
         validate_denom(&coin.denom).map_err(|e| invalid(format!("supply: {e}")))?;
         if !seen.insert(coin.denom.as_str()) {
-            return Err(invalid(format!(
-                "supply: denom {} listed twice; list each denom once",
-                coin.denom
-            )));
+            return Err(invalid(format!("supply: denom {} listed twice; list each denom once", coin.denom)));
         }
         if coin.amount == 0 {
-            return Err(invalid(format!(
-                "supply: {} has amount 0; remove it",
-                coin.denom
-            )));
+            return Err(invalid(format!("supply: {} has amount 0; remove it", coin.denom)));
         }
         let computed = totals.get(&coin.denom).copied().unwrap_or(0);
         if coin.amount != computed {
@@ -131,9 +117,7 @@ fn check_declared_supply(
 /// genesis must run before any other module's genesis moves funds.
 pub(crate) fn init(state: &mut impl StateWrite, genesis: &Genesis) -> Result<(), BankError> {
     let totals = genesis.validate()?;
-    if BALANCES.iter(state).next().transpose()?.is_some()
-        || SUPPLY.iter(state).next().transpose()?.is_some()
-    {
+    if BALANCES.iter(state).next().transpose()?.is_some() || SUPPLY.iter(state).next().transpose()?.is_some() {
         return Err(invalid(
             "the state already holds bank balances or supply; run the bank's genesis first, on a fresh state".into(),
         ));
@@ -158,15 +142,9 @@ pub(crate) fn export(state: &impl StateRead) -> Result<Genesis, BankError> {
         let coin = Coin::new(denom, amount);
         match balances.last_mut() {
             Some(last) if last.address == address => last.coins.push(coin),
-            _ => balances.push(GenesisBalance {
-                address,
-                coins: vec![coin],
-            }),
+            _ => balances.push(GenesisBalance { address, coins: vec![coin] }),
         }
     }
     let supply = crate::ops::supplies(state)?;
-    Ok(Genesis {
-        balances,
-        supply: Some(supply),
-    })
+    Ok(Genesis { balances, supply: Some(supply) })
 }

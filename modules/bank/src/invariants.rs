@@ -21,9 +21,7 @@ pub fn check(state: &impl StateRead) -> Result<(), String> {
             return Err(format!("zero balance stored for {address} in {denom}"));
         }
         let sum = sums.entry(denom).or_insert(0);
-        *sum = sum
-            .checked_add(amount)
-            .ok_or_else(|| format!("balances overflow u128 at {address}"))?;
+        *sum = sum.checked_add(amount).ok_or_else(|| format!("balances overflow u128 at {address}"))?;
     }
     let mut supplies: BTreeMap<String, u128> = BTreeMap::new();
     for entry in SUPPLY.iter(state) {
@@ -37,18 +35,11 @@ pub fn check(state: &impl StateRead) -> Result<(), String> {
     for (denom, sum) in &sums {
         let supply = supplies.get(denom).copied().unwrap_or(0);
         if supply != *sum {
-            return Err(format!(
-                "supply of {denom} is {supply} but balances sum to {sum}"
-            ));
+            return Err(format!("supply of {denom} is {supply} but balances sum to {sum}"));
         }
     }
-    if let Some((denom, supply)) = supplies
-        .iter()
-        .find(|(denom, _)| !sums.contains_key(*denom))
-    {
-        return Err(format!(
-            "supply of {denom} is {supply} but no account holds any"
-        ));
+    if let Some((denom, supply)) = supplies.iter().find(|(denom, _)| !sums.contains_key(*denom)) {
+        return Err(format!("supply of {denom} is {supply} but no account holds any"));
     }
     Ok(())
 }

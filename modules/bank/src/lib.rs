@@ -50,12 +50,8 @@ pub struct Bank {
 impl Bank {
     /// A bank with `module_accounts` plus the [`FEE_COLLECTOR`] (added if absent). Fails on an
     /// invalid or repeated name, or a fee collector given permissions.
-    pub fn new(
-        module_accounts: impl IntoIterator<Item = ModuleAccount>,
-    ) -> Result<Self, BankError> {
-        Ok(Self {
-            accounts: accounts::register(module_accounts)?,
-        })
+    pub fn new(module_accounts: impl IntoIterator<Item = ModuleAccount>) -> Result<Self, BankError> {
+        Ok(Self { accounts: accounts::register(module_accounts)? })
     }
 
     /// The configured module accounts, by name.
@@ -65,10 +61,7 @@ impl Bank {
 
     /// The module account called `name`, if configured.
     pub fn module_account(&self, name: &str) -> Option<&ModuleAccount> {
-        self.accounts
-            .iter()
-            .find(|r| r.account.name == name)
-            .map(|r| &r.account)
+        self.accounts.iter().find(|r| r.account.name == name).map(|r| &r.account)
     }
 
     /// The address of module account `name`; [`BankError::UnknownModuleAccount`] if absent.
@@ -78,10 +71,7 @@ impl Bank {
 
     /// The module account at `address`, if it is one.
     pub fn module_account_at(&self, address: &Address) -> Option<&ModuleAccount> {
-        self.accounts
-            .iter()
-            .find(|r| r.address == *address)
-            .map(|r| &r.account)
+        self.accounts.iter().find(|r| r.address == *address).map(|r| &r.account)
     }
 
     /// The fee collector's address.
@@ -93,9 +83,7 @@ impl Bank {
         self.accounts
             .iter()
             .find(|r| r.account.name == name)
-            .ok_or_else(|| BankError::UnknownModuleAccount {
-                name: name.chars().take(64).collect(),
-            })
+            .ok_or_else(|| BankError::UnknownModuleAccount { name: name.chars().take(64).collect() })
     }
 
     /// The module account `name` if it has the permission `has` checks.
@@ -107,20 +95,14 @@ impl Bank {
     ) -> Result<&Registered, BankError> {
         let registered = self.registered(name)?;
         if !has(&registered.account.permissions) {
-            return Err(BankError::MissingPermission {
-                module: name.to_owned(),
-                permission,
-            });
+            return Err(BankError::MissingPermission { module: name.to_owned(), permission });
         }
         Ok(registered)
     }
 
     fn check_not_module_account(&self, address: &Address) -> Result<(), BankError> {
         match self.module_account_at(address) {
-            Some(account) => Err(BankError::BlockedRecipient {
-                address: *address,
-                module: account.name.to_owned(),
-            }),
+            Some(account) => Err(BankError::BlockedRecipient { address: *address, module: account.name.to_owned() }),
             None => Ok(()),
         }
     }
@@ -130,12 +112,7 @@ impl Default for Bank {
     /// A bank whose only module account is the fee collector.
     fn default() -> Self {
         let fee_collector = ModuleAccount::new(FEE_COLLECTOR, Permissions::NONE);
-        Self {
-            accounts: vec![Registered {
-                account: fee_collector,
-                address: fee_collector.address(),
-            }],
-        }
+        Self { accounts: vec![Registered { account: fee_collector, address: fee_collector.address() }] }
     }
 }
 
@@ -149,11 +126,7 @@ impl Module for Bank {
         state::PREFIXES.to_vec()
     }
 
-    fn init_genesis(
-        &self,
-        state: &mut impl StateWrite,
-        genesis: &Genesis,
-    ) -> Result<(), BankError> {
+    fn init_genesis(&self, state: &mut impl StateWrite, genesis: &Genesis) -> Result<(), BankError> {
         genesis::init(state, genesis)
     }
 
@@ -165,12 +138,7 @@ impl Module for Bank {
         msg::validate(msg)
     }
 
-    fn deliver(
-        &self,
-        ctx: &TxContext<'_>,
-        state: &mut impl StateWrite,
-        msg: &Msg,
-    ) -> Result<(), BankError> {
+    fn deliver(&self, ctx: &TxContext<'_>, state: &mut impl StateWrite, msg: &Msg) -> Result<(), BankError> {
         self.execute(state, &ctx.signer, msg)
     }
 

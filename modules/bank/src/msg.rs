@@ -60,14 +60,9 @@ pub fn validate(msg: &Msg) -> Result<(), BankError> {
                 return Err(BankError::NoOutputs { max: MAX_OUTPUTS });
             }
             if outputs.len() > MAX_OUTPUTS {
-                return Err(BankError::TooManyOutputs {
-                    count: outputs.len(),
-                    max: MAX_OUTPUTS,
-                });
+                return Err(BankError::TooManyOutputs { count: outputs.len(), max: MAX_OUTPUTS });
             }
-            outputs
-                .iter()
-                .try_for_each(|output| validate_amount(&output.amount))
+            outputs.iter().try_for_each(|output| validate_amount(&output.amount))
         }
     }
 }
@@ -75,9 +70,7 @@ pub fn validate(msg: &Msg) -> Result<(), BankError> {
 fn validate_amount(coin: &Coin) -> Result<(), BankError> {
     validate_denom(&coin.denom)?;
     if coin.amount == 0 {
-        return Err(BankError::ZeroAmount {
-            denom: coin.denom.clone(),
-        });
+        return Err(BankError::ZeroAmount { denom: coin.denom.clone() });
     }
     Ok(())
 }
@@ -86,12 +79,7 @@ impl Bank {
     /// Executes `msg` signed by `signer`: the stateless checks again (they are cheap, and make
     /// this safe to call directly), then per output in order: recipient ≠ signer, recipient not
     /// a module account, funds. Writes happen only after every output passed.
-    pub(crate) fn execute(
-        &self,
-        state: &mut impl StateWrite,
-        signer: &Address,
-        msg: &Msg,
-    ) -> Result<(), BankError> {
+    pub(crate) fn execute(&self, state: &mut impl StateWrite, signer: &Address, msg: &Msg) -> Result<(), BankError> {
         validate(msg)?;
         let mut changes = Changes::default();
         match msg {

@@ -28,9 +28,7 @@ use crate::Bank;
 
 /// The balance of `address` in `denom` (zero when absent).
 pub fn balance(state: &impl StateRead, address: &Address, denom: &str) -> Result<u128, StateError> {
-    Ok(BALANCES
-        .get(state, &(*address, denom.to_owned()))?
-        .unwrap_or(0))
+    Ok(BALANCES.get(state, &(*address, denom.to_owned()))?.unwrap_or(0))
 }
 
 /// Every non-zero balance of `address`, by denomination.
@@ -48,33 +46,20 @@ pub fn supply(state: &impl StateRead, denom: &str) -> Result<u128, StateError> {
 
 /// The total supply of every denomination, by denomination.
 pub fn supplies(state: &impl StateRead) -> Result<Vec<Coin>, StateError> {
-    SUPPLY
-        .iter(state)
-        .map(|entry| entry.map(|(denom, amount)| Coin::new(denom, amount)))
-        .collect()
+    SUPPLY.iter(state).map(|entry| entry.map(|(denom, amount)| Coin::new(denom, amount))).collect()
 }
 
 /// Moves `coin` from `from` to `to` and emits `bank.transfer`.
 ///
 /// Refuses `from == to` ([`BankError::SelfTransfer`]) but, unlike a `Send` message, does not
 /// block module-account recipients: callers are trusted modules.
-pub fn transfer(
-    state: &mut impl StateWrite,
-    from: &Address,
-    to: &Address,
-    coin: &Coin,
-) -> Result<(), BankError> {
+pub fn transfer(state: &mut impl StateWrite, from: &Address, to: &Address, coin: &Coin) -> Result<(), BankError> {
     validate_denom(&coin.denom)?;
     move_funds(state, from, to, coin)
 }
 
 /// [`transfer`] after the denomination check.
-fn move_funds(
-    state: &mut impl StateWrite,
-    from: &Address,
-    to: &Address,
-    coin: &Coin,
-) -> Result<(), BankError> {
+fn move_funds(state: &mut impl StateWrite, from: &Address, to: &Address, coin: &Coin) -> Result<(), BankError> {
     if from == to {
         return Err(BankError::SelfTransfer { address: *from });
     }
@@ -130,12 +115,7 @@ impl Bank {
 
     /// Creates `coin` in module account `module`, which needs the minter permission; the
     /// supply grows by the amount. Emits `bank.mint`.
-    pub fn mint(
-        &self,
-        state: &mut impl StateWrite,
-        module: &str,
-        coin: &Coin,
-    ) -> Result<(), BankError> {
+    pub fn mint(&self, state: &mut impl StateWrite, module: &str, coin: &Coin) -> Result<(), BankError> {
         validate_denom(&coin.denom)?;
         let account = self.permitted(module, "minter", |p| p.minter)?;
         let mut changes = Changes::default();
@@ -143,12 +123,7 @@ impl Bank {
             changes.add_supply(state, coin)?;
             changes.credit(state, &account.address, coin)?;
             changes.events.push(
-                event::Mint {
-                    module: module.to_owned(),
-                    recipient: account.address,
-                    coin: coin.clone(),
-                }
-                .to_event(),
+                event::Mint { module: module.to_owned(), recipient: account.address, coin: coin.clone() }.to_event(),
             );
         }
         changes.write(state)
@@ -156,12 +131,7 @@ impl Bank {
 
     /// Destroys `coin` held by module account `module`, which needs the burner permission;
     /// the supply shrinks by the amount. Emits `bank.burn`.
-    pub fn burn(
-        &self,
-        state: &mut impl StateWrite,
-        module: &str,
-        coin: &Coin,
-    ) -> Result<(), BankError> {
+    pub fn burn(&self, state: &mut impl StateWrite, module: &str, coin: &Coin) -> Result<(), BankError> {
         validate_denom(&coin.denom)?;
         let account = self.permitted(module, "burner", |p| p.burner)?;
         let mut changes = Changes::default();
@@ -169,12 +139,7 @@ impl Bank {
             changes.debit(state, &account.address, coin)?;
             changes.sub_supply(state, coin)?;
             changes.events.push(
-                event::Burn {
-                    module: module.to_owned(),
-                    sender: account.address,
-                    coin: coin.clone(),
-                }
-                .to_event(),
+                event::Burn { module: module.to_owned(), sender: account.address, coin: coin.clone() }.to_event(),
             );
         }
         changes.write(state)
@@ -183,12 +148,7 @@ impl Bank {
     /// Moves a transaction fee from `payer` to the fee collector and emits `bank.fee`
     /// (not `bank.transfer`). For the runtime's ante handler: a payer who cannot pay gets
     /// [`BankError::InsufficientFunds`], which the runtime reports with its own fee code.
-    pub fn collect_fee(
-        &self,
-        state: &mut impl StateWrite,
-        payer: &Address,
-        fee: &Coin,
-    ) -> Result<(), BankError> {
+    pub fn collect_fee(&self, state: &mut impl StateWrite, payer: &Address, fee: &Coin) -> Result<(), BankError> {
         validate_denom(&fee.denom)?;
         let collector = self.fee_collector_address();
         if *payer == collector {
@@ -198,14 +158,7 @@ impl Bank {
         if fee.amount > 0 {
             changes.debit(state, payer, fee)?;
             changes.credit(state, &collector, fee)?;
-            changes.events.push(
-                event::Fee {
-                    sender: *payer,
-                    recipient: collector,
-                    coin: fee.clone(),
-                }
-                .to_event(),
-            );
+            changes.events.push(event::Fee { sender: *payer, recipient: collector, coin: fee.clone() }.to_event());
         }
         changes.write(state)
     }
@@ -240,11 +193,7 @@ impl Changes {
         }
     }
 
-    fn supply_mut(
-        &mut self,
-        state: &impl StateRead,
-        denom: &str,
-    ) -> Result<&mut (u128, u128), StateError> {
+    fn supply_mut(&mut self, state: &impl StateRead, denom: &str) -> Result<&mut (u128, u128), StateError> {
         match self.supply.entry(denom.to_owned()) {
             Entry::Occupied(entry) => Ok(entry.into_mut()),
             Entry::Vacant(entry) => {
@@ -255,53 +204,34 @@ impl Changes {
     }
 
     /// Takes `coin` from `address`'s running balance.
-    pub(crate) fn debit(
-        &mut self,
-        state: &impl StateRead,
-        address: &Address,
-        coin: &Coin,
-    ) -> Result<(), BankError> {
+    pub(crate) fn debit(&mut self, state: &impl StateRead, address: &Address, coin: &Coin) -> Result<(), BankError> {
         let (_, current) = self.balance_mut(state, address, &coin.denom)?;
-        *current =
-            current
-                .checked_sub(coin.amount)
-                .ok_or_else(|| BankError::InsufficientFunds {
-                    address: *address,
-                    denom: coin.denom.clone(),
-                    available: *current,
-                    needed: coin.amount,
-                })?;
+        *current = current.checked_sub(coin.amount).ok_or_else(|| BankError::InsufficientFunds {
+            address: *address,
+            denom: coin.denom.clone(),
+            available: *current,
+            needed: coin.amount,
+        })?;
         Ok(())
     }
 
     /// Adds `coin` to `address`'s running balance.
-    pub(crate) fn credit(
-        &mut self,
-        state: &impl StateRead,
-        address: &Address,
-        coin: &Coin,
-    ) -> Result<(), BankError> {
+    pub(crate) fn credit(&mut self, state: &impl StateRead, address: &Address, coin: &Coin) -> Result<(), BankError> {
         let (_, current) = self.balance_mut(state, address, &coin.denom)?;
-        *current = current
-            .checked_add(coin.amount)
-            .ok_or_else(|| overflow(coin))?;
+        *current = current.checked_add(coin.amount).ok_or_else(|| overflow(coin))?;
         Ok(())
     }
 
     fn add_supply(&mut self, state: &impl StateRead, coin: &Coin) -> Result<(), BankError> {
         let (_, current) = self.supply_mut(state, &coin.denom)?;
-        *current = current
-            .checked_add(coin.amount)
-            .ok_or_else(|| overflow(coin))?;
+        *current = current.checked_add(coin.amount).ok_or_else(|| overflow(coin))?;
         Ok(())
     }
 
     /// Cannot fail while the supply invariant holds (a burner's balance is part of the supply).
     fn sub_supply(&mut self, state: &impl StateRead, coin: &Coin) -> Result<(), BankError> {
         let (_, current) = self.supply_mut(state, &coin.denom)?;
-        *current = current
-            .checked_sub(coin.amount)
-            .ok_or_else(|| overflow(coin))?;
+        *current = current.checked_sub(coin.amount).ok_or_else(|| overflow(coin))?;
         Ok(())
     }
 
@@ -318,14 +248,7 @@ impl Changes {
         }
         self.debit(state, from, coin)?;
         self.credit(state, to, coin)?;
-        self.events.push(
-            event::Transfer {
-                sender: *from,
-                recipient: *to,
-                coin: coin.clone(),
-            }
-            .to_event(),
-        );
+        self.events.push(event::Transfer { sender: *from, recipient: *to, coin: coin.clone() }.to_event());
         Ok(())
     }
 
@@ -353,7 +276,5 @@ impl Changes {
 }
 
 fn overflow(coin: &Coin) -> BankError {
-    BankError::Overflow {
-        denom: coin.denom.clone(),
-    }
+    BankError::Overflow { denom: coin.denom.clone() }
 }

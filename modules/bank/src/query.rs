@@ -93,12 +93,7 @@ fn no_params(data: &[u8]) -> Result<(), BankError> {
 }
 
 impl Bank {
-    pub(crate) fn answer(
-        &self,
-        state: &impl StateRead,
-        path: &str,
-        data: &[u8],
-    ) -> Result<Vec<u8>, BankError> {
+    pub(crate) fn answer(&self, state: &impl StateRead, path: &str, data: &[u8]) -> Result<Vec<u8>, BankError> {
         let response = match path {
             "balance" => {
                 let req: BalanceRequest = request(data)?;
@@ -127,15 +122,10 @@ impl Bank {
             }
             "module_accounts" => {
                 no_params(data)?;
-                let all: Vec<ModuleAccountInfo> =
-                    self.accounts.iter().map(ModuleAccountInfo::from).collect();
+                let all: Vec<ModuleAccountInfo> = self.accounts.iter().map(ModuleAccountInfo::from).collect();
                 query_response(&all)
             }
-            _ => {
-                return Err(BankError::UnknownQuery {
-                    path: path.chars().take(64).collect(),
-                })
-            }
+            _ => return Err(BankError::UnknownQuery { path: path.chars().take(64).collect() }),
         };
         Ok(response)
     }

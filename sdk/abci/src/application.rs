@@ -140,7 +140,8 @@ impl<A: App + Clone + Sync> Application for AbciApp<A> {
     }
 
     fn check_tx(&self, request: pb::RequestCheckTx) -> pb::ResponseCheckTx {
-        let kind = if request.r#type == pb::CheckTxType::Recheck as i32 { CheckTxKind::Recheck } else { CheckTxKind::New };
+        let kind =
+            if request.r#type == pb::CheckTxType::Recheck as i32 { CheckTxKind::Recheck } else { CheckTxKind::New };
         match self.handle.check_tx(&request.tx, kind) {
             Ok(result) => convert::check_tx_response(result),
             Err(e) => self.fatal("CheckTx", &e),

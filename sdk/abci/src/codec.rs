@@ -23,7 +23,9 @@ pub enum CodecError {
 }
 
 /// Reads one message; `Ok(None)` on a clean end of stream before any byte of a message.
-pub async fn read_message<M: Message + Default, R: AsyncBufRead + Unpin>(reader: &mut R) -> Result<Option<M>, CodecError> {
+pub async fn read_message<M: Message + Default, R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+) -> Result<Option<M>, CodecError> {
     let Some(length) = read_varint(reader).await? else {
         return Ok(None);
     };

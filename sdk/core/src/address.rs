@@ -11,9 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub const ADDRESS_LEN: usize = 20;
 
 /// A 20-byte account address, shown as 40 lowercase hex characters.
-#[derive(
-    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize, Default,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize, Default)]
 pub struct Address(pub [u8; ADDRESS_LEN]);
 
 impl Address {

@@ -60,9 +60,9 @@ impl std::str::FromStr for Coin {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
         let (digits, denom) = s.split_at(split);
-        let amount: u128 = digits
-            .parse()
-            .map_err(|_| format!("invalid amount in {s:?}: expected digits followed by a denomination, e.g. 100stake"))?;
+        let amount: u128 = digits.parse().map_err(|_| {
+            format!("invalid amount in {s:?}: expected digits followed by a denomination, e.g. 100stake")
+        })?;
         validate_denom(denom).map_err(|e| e.to_string())?;
         Ok(Coin::new(denom, amount))
     }
@@ -86,9 +86,9 @@ pub mod amount_string {
             Number(u64),
         }
         match Repr::deserialize(deserializer)? {
-            Repr::Text(text) => text.parse().map_err(|_| {
-                serde::de::Error::custom(format!("invalid amount {text:?}: expected a decimal integer"))
-            }),
+            Repr::Text(text) => text
+                .parse()
+                .map_err(|_| serde::de::Error::custom(format!("invalid amount {text:?}: expected a decimal integer"))),
             Repr::Number(n) => Ok(u128::from(n)),
         }
     }

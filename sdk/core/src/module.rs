@@ -14,7 +14,19 @@ use crate::state::{StateError, StateRead, StateWrite};
 
 /// Block time: nanoseconds since the Unix epoch, from the block header (never the wall clock).
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize, Serialize, Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
 )]
 pub struct BlockTime(pub u64);
 

@@ -47,8 +47,7 @@ impl<V: BorshSerialize + BorshDeserialize> Item<V> {
 
     /// The stored value; a missing value is corrupt state (for items genesis always writes).
     pub fn load(&self, state: &impl StateRead) -> Result<V, StateError> {
-        self.get(state)?
-            .ok_or_else(|| StateError::corrupt(self.prefix.as_bytes(), "required item is missing"))
+        self.get(state)?.ok_or_else(|| StateError::corrupt(self.prefix.as_bytes(), "required item is missing"))
     }
 
     /// Stores `value`.

@@ -27,8 +27,7 @@ mod spec;
 pub mod verify;
 
 pub use hash::{
-    internal_hash, is_internal_hash, key_hash, leaf_hash, path_bit, value_hash, Hash, EMPTY_ROOT,
-    MAX_DEPTH,
+    internal_hash, is_internal_hash, key_hash, leaf_hash, path_bit, value_hash, Hash, EMPTY_ROOT, MAX_DEPTH,
 };
 pub use proof::{Proof, Terminal};
 pub use spec::root_from_leaves;

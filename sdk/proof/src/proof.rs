@@ -54,10 +54,7 @@ impl Terminal {
     pub fn hash(&self) -> Hash {
         match self {
             Terminal::Empty => EMPTY_ROOT,
-            Terminal::Leaf {
-                key_hash,
-                value_hash,
-            } => leaf_hash(key_hash, value_hash),
+            Terminal::Leaf { key_hash, value_hash } => leaf_hash(key_hash, value_hash),
         }
     }
 }
@@ -77,11 +74,7 @@ impl Proof {
     pub fn implied_root(&self, key_hash: &Hash) -> Hash {
         let mut acc = self.terminal.hash();
         for (depth, sibling) in self.siblings.iter().enumerate().rev() {
-            acc = if path_bit(key_hash, depth) {
-                internal_hash(sibling, &acc)
-            } else {
-                internal_hash(&acc, sibling)
-            };
+            acc = if path_bit(key_hash, depth) { internal_hash(sibling, &acc) } else { internal_hash(&acc, sibling) };
         }
         acc
     }
@@ -94,16 +87,10 @@ mod tests {
     #[test]
     fn encoding_round_trips_and_matches_encoded_len() {
         let proofs = [
-            Proof {
-                siblings: vec![],
-                terminal: Terminal::Empty,
-            },
+            Proof { siblings: vec![], terminal: Terminal::Empty },
             Proof {
                 siblings: vec![[1; 32], [2; 32], [3; 32]],
-                terminal: Terminal::Leaf {
-                    key_hash: [4; 32],
-                    value_hash: [5; 32],
-                },
+                terminal: Terminal::Leaf { key_hash: [4; 32], value_hash: [5; 32] },
             },
         ];
         for proof in proofs {
@@ -117,10 +104,7 @@ mod tests {
     fn encoding_is_the_documented_layout() {
         let proof = Proof {
             siblings: vec![[0xaa; 32]],
-            terminal: Terminal::Leaf {
-                key_hash: [0xbb; 32],
-                value_hash: [0xcc; 32],
-            },
+            terminal: Terminal::Leaf { key_hash: [0xbb; 32], value_hash: [0xcc; 32] },
         };
         let bytes = borsh::to_vec(&proof).unwrap();
         let mut expected = vec![1, 0, 0, 0];
@@ -130,20 +114,13 @@ mod tests {
         expected.extend([0xcc; 32]);
         assert_eq!(bytes, expected);
 
-        let empty = borsh::to_vec(&Proof {
-            siblings: vec![],
-            terminal: Terminal::Empty,
-        })
-        .unwrap();
+        let empty = borsh::to_vec(&Proof { siblings: vec![], terminal: Terminal::Empty }).unwrap();
         assert_eq!(empty, vec![0, 0, 0, 0, 0]);
     }
 
     #[test]
     fn truncated_or_padded_encodings_are_rejected() {
-        let proof = Proof {
-            siblings: vec![[1; 32]; 2],
-            terminal: Terminal::Empty,
-        };
+        let proof = Proof { siblings: vec![[1; 32]; 2], terminal: Terminal::Empty };
         let bytes = borsh::to_vec(&proof).unwrap();
         for cut in 0..bytes.len() {
             assert!(Proof::try_from_slice(&bytes[..cut]).is_err());

@@ -27,10 +27,7 @@ fn subtree_root(leaves: &[(Hash, Hash)], depth: usize) -> Hash {
         _ => {
             let split = leaves.partition_point(|(key_hash, _)| !path_bit(key_hash, depth));
             let (left, right) = leaves.split_at(split);
-            internal_hash(
-                &subtree_root(left, depth + 1),
-                &subtree_root(right, depth + 1),
-            )
+            internal_hash(&subtree_root(left, depth + 1), &subtree_root(right, depth + 1))
         }
     }
 }

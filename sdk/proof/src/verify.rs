@@ -57,9 +57,7 @@ impl fmt::Display for ProofError {
             ProofError::KeyPresent => f.write_str("key is present but absence was expected"),
             ProofError::WrongPath => f.write_str("terminal leaf does not lie on the key's path"),
             ProofError::NonCanonical => f.write_str("proof is not in canonical compacted form"),
-            ProofError::RootMismatch { .. } => {
-                f.write_str("proof does not lead to the trusted root")
-            }
+            ProofError::RootMismatch { .. } => f.write_str("proof does not lead to the trusted root"),
         }
     }
 }
@@ -78,13 +76,7 @@ impl Proof {
         match (&self.terminal, value) {
             (Terminal::Empty, Some(_)) => return Err(ProofError::NotIncluded),
             (Terminal::Empty, None) => {}
-            (
-                Terminal::Leaf {
-                    key_hash: leaf_key,
-                    value_hash: leaf_value,
-                },
-                Some(value),
-            ) => {
+            (Terminal::Leaf { key_hash: leaf_key, value_hash: leaf_value }, Some(value)) => {
                 if *leaf_key != queried {
                     return Err(ProofError::KeyMismatch);
                 }
@@ -92,12 +84,7 @@ impl Proof {
                     return Err(ProofError::ValueMismatch);
                 }
             }
-            (
-                Terminal::Leaf {
-                    key_hash: leaf_key, ..
-                },
-                None,
-            ) => {
+            (Terminal::Leaf { key_hash: leaf_key, .. }, None) => {
                 if *leaf_key == queried {
                     return Err(ProofError::KeyPresent);
                 }
@@ -159,19 +146,10 @@ mod tests {
 
     #[test]
     fn empty_tree_proves_absence_only() {
-        let proof = Proof {
-            siblings: vec![],
-            terminal: Terminal::Empty,
-        };
+        let proof = Proof { siblings: vec![], terminal: Terminal::Empty };
         assert_eq!(proof.verify(&EMPTY_ROOT, b"k", None), Ok(()));
-        assert_eq!(
-            proof.verify(&EMPTY_ROOT, b"k", Some(b"v")),
-            Err(ProofError::NotIncluded)
-        );
-        assert!(matches!(
-            proof.verify(&[1; 32], b"k", None),
-            Err(ProofError::RootMismatch { .. })
-        ));
+        assert_eq!(proof.verify(&EMPTY_ROOT, b"k", Some(b"v")), Err(ProofError::NotIncluded));
+        assert!(matches!(proof.verify(&[1; 32], b"k", None), Err(ProofError::RootMismatch { .. })));
     }
 
     #[test]
@@ -179,25 +157,13 @@ mod tests {
         let kh = key_hash(b"k");
         let vh = value_hash(b"v");
         let root = leaf_hash(&kh, &vh);
-        let proof = Proof {
-            siblings: vec![],
-            terminal: Terminal::Leaf {
-                key_hash: kh,
-                value_hash: vh,
-            },
-        };
+        let proof = Proof { siblings: vec![], terminal: Terminal::Leaf { key_hash: kh, value_hash: vh } };
         assert_eq!(proof.verify(&root, b"k", Some(b"v")), Ok(()));
-        assert_eq!(
-            proof.verify(&root, b"k", Some(b"w")),
-            Err(ProofError::ValueMismatch)
-        );
+        assert_eq!(proof.verify(&root, b"k", Some(b"w")), Err(ProofError::ValueMismatch));
         assert_eq!(proof.verify(&root, b"k", None), Err(ProofError::KeyPresent));
         // Any other key is absent: the single leaf occupies the whole tree.
         assert_eq!(proof.verify(&root, b"other", None), Ok(()));
-        assert_eq!(
-            proof.verify(&root, b"other", Some(b"v")),
-            Err(ProofError::KeyMismatch)
-        );
+        assert_eq!(proof.verify(&root, b"other", Some(b"v")), Err(ProofError::KeyMismatch));
     }
 
     #[test]
@@ -205,35 +171,14 @@ mod tests {
         let kh = key_hash(b"k");
         let vh = value_hash(b"v");
         let leaf = leaf_hash(&kh, &vh);
-        let root = if path_bit(&kh, 0) {
-            internal_hash(&EMPTY_ROOT, &leaf)
-        } else {
-            internal_hash(&leaf, &EMPTY_ROOT)
-        };
-        let proof = Proof {
-            siblings: vec![EMPTY_ROOT],
-            terminal: Terminal::Leaf {
-                key_hash: kh,
-                value_hash: vh,
-            },
-        };
-        assert_eq!(
-            proof.verify(&root, b"k", Some(b"v")),
-            Err(ProofError::NonCanonical)
-        );
+        let root = if path_bit(&kh, 0) { internal_hash(&EMPTY_ROOT, &leaf) } else { internal_hash(&leaf, &EMPTY_ROOT) };
+        let proof = Proof { siblings: vec![EMPTY_ROOT], terminal: Terminal::Leaf { key_hash: kh, value_hash: vh } };
+        assert_eq!(proof.verify(&root, b"k", Some(b"v")), Err(ProofError::NonCanonical));
     }
 
     #[test]
     fn too_deep_is_rejected_before_hashing() {
-        let proof = Proof {
-            siblings: vec![[0x80; 32]; MAX_DEPTH + 1],
-            terminal: Terminal::Empty,
-        };
-        assert_eq!(
-            proof.verify(&EMPTY_ROOT, b"k", None),
-            Err(ProofError::TooDeep {
-                depth: MAX_DEPTH + 1
-            })
-        );
+        let proof = Proof { siblings: vec![[0x80; 32]; MAX_DEPTH + 1], terminal: Terminal::Empty };
+        assert_eq!(proof.verify(&EMPTY_ROOT, b"k", None), Err(ProofError::TooDeep { depth: MAX_DEPTH + 1 }));
     }
 }

@@ -102,7 +102,8 @@ pub fn check_stateless<A: App>(
     if !verify_signature(bytes, &body.signer, &tx.signature) {
         return Err(AppError::tx(TxCode::BadSignature, "signature does not verify for the signer key"));
     }
-    let base_gas = GasMeter::cost(params.gas.tx_base, params.gas.tx_byte, bytes.len()).saturating_add(params.gas.signature);
+    let base_gas =
+        GasMeter::cost(params.gas.tx_base, params.gas.tx_byte, bytes.len()).saturating_add(params.gas.signature);
     if base_gas > body.gas_limit {
         return Err(AppError::tx(
             TxCode::OutOfGas,
@@ -136,9 +137,8 @@ pub fn check_and_pay<A: App>(app: &A, state: &mut impl StateWrite, checked: &Che
         }
         FeeError::Other(error) => error,
     })?;
-    let next = expected
-        .checked_add(1)
-        .ok_or_else(|| AppError::tx(TxCode::NonceTooLow, "account nonce is exhausted"))?;
+    let next =
+        expected.checked_add(1).ok_or_else(|| AppError::tx(TxCode::NonceTooLow, "account nonce is exhausted"))?;
     NONCES.put(state, &checked.signer, &next).map_err(|e| AppError::from_state(&e))?;
     Ok(())
 }

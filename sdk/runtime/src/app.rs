@@ -6,7 +6,7 @@ use std::fmt;
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{de::DeserializeOwned, Serialize};
 
-use conclave_core::{Address, BlockInfo, Coin, ModuleError, StateError, StateRead, StateWrite, TxContext, TxCode};
+use conclave_core::{Address, BlockInfo, Coin, ModuleError, StateError, StateRead, StateWrite, TxCode, TxContext};
 
 /// A validator power change for CometBFT (ed25519 only; power 0 removes).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,11 +73,8 @@ impl<E: ModuleError> From<E> for AppError {
 impl AppError {
     /// An error from a state access: out of gas, or fatal.
     pub fn from_state(error: &StateError) -> Self {
-        let (code, kind) = if error.is_fatal() {
-            (0, ErrorKind::Fatal)
-        } else {
-            (TxCode::OutOfGas.code(), ErrorKind::OutOfGas)
-        };
+        let (code, kind) =
+            if error.is_fatal() { (0, ErrorKind::Fatal) } else { (TxCode::OutOfGas.code(), ErrorKind::OutOfGas) };
         AppError { codespace: conclave_core::error::TX_CODESPACE, code, log: error.to_string(), kind }
     }
 

@@ -169,7 +169,12 @@ fn proto_size(len: usize) -> u64 {
     len.saturating_add(1 + varint)
 }
 
-pub(crate) fn check_tx<A: App>(app: &A, shared: &Shared, bytes: &[u8], _kind: CheckTxKind) -> Result<TxResult, RuntimeError> {
+pub(crate) fn check_tx<A: App>(
+    app: &A,
+    shared: &Shared,
+    bytes: &[u8],
+    _kind: CheckTxKind,
+) -> Result<TxResult, RuntimeError> {
     shared.mempool.lock().map_err(|_| poisoned("mempool"))?.check(app, bytes)
 }
 

@@ -134,10 +134,8 @@ impl<B: StateRead> Layer<B> {
         if is_empty_range(lower, upper) {
             return Ok(None);
         }
-        let own = self
-            .writes
-            .range::<[u8], _>((lower, upper))
-            .find_map(|(k, v)| v.as_ref().map(|v| (k.clone(), v.clone())));
+        let own =
+            self.writes.range::<[u8], _>((lower, upper)).find_map(|(k, v)| v.as_ref().map(|v| (k.clone(), v.clone())));
         // Skip base entries that this layer deletes or overwrites; an overwrite is found in `own`.
         let mut cursor: Bound<Vec<u8>> = lower.map(<[u8]>::to_vec);
         let base = loop {

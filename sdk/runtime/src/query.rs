@@ -83,7 +83,11 @@ pub fn query<A: App>(app: &A, versions: &crate::handle::Versions, request: &Quer
                 .get(&state, &req.address)
                 .map(|nonce| json(&AccountInfo { address: req.address, nonce: nonce.unwrap_or(0) }))
                 .map_err(|e| (QueryCode::BadRequest as u32, QUERY_CODESPACE.into(), e.to_string())),
-            Err(e) => Err((QueryCode::BadRequest as u32, QUERY_CODESPACE.into(), format!("expected {{\"address\": \"<hex>\"}}: {e}"))),
+            Err(e) => Err((
+                QueryCode::BadRequest as u32,
+                QUERY_CODESPACE.into(),
+                format!("expected {{\"address\": \"<hex>\"}}: {e}"),
+            )),
         },
         "auth/params" => PARAMS
             .load(&state)
@@ -93,9 +97,9 @@ pub fn query<A: App>(app: &A, versions: &crate::handle::Versions, request: &Quer
             .load(&state)
             .map(|c| json(&c))
             .map_err(|e| (QueryCode::BadRequest as u32, QUERY_CODESPACE.into(), e.to_string())),
-        _ if path.contains('/') => app
-            .query(&state, path, &request.data)
-            .map_err(|e| (e.code, e.codespace.to_string(), e.log)),
+        _ if path.contains('/') => {
+            app.query(&state, path, &request.data).map_err(|e| (e.code, e.codespace.to_string(), e.log))
+        }
         _ => Err((QueryCode::UnknownPath as u32, QUERY_CODESPACE.into(), format!("unknown query path {path:?}"))),
     };
     match answer {

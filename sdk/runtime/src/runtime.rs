@@ -17,8 +17,8 @@ use crate::ante::{check_and_pay, check_stateless, is_fatal, Checked};
 use crate::app::{App, AppError, ErrorKind};
 use crate::error::RuntimeError;
 use crate::genesis::GenesisState;
-use crate::layer::{Committed, Layer, Writes};
 use crate::handle::{RuntimeHandle, Shared, Versions};
+use crate::layer::{Committed, Layer, Writes};
 use crate::mempool::Mempool;
 use crate::params::{RuntimeParams, CHAIN_ID, NONCES, PARAMS};
 use crate::types::*;
@@ -41,7 +41,8 @@ pub struct Runtime<A: App> {
 impl<A: App> Runtime<A> {
     /// A runtime over `store` (fresh or reopened after a restart).
     pub fn new(app: A, store: Store) -> Self {
-        let shared = Shared { mempool: Mutex::new(Mempool::new(store.latest())), versions: RwLock::new(Versions::of(&store)) };
+        let shared =
+            Shared { mempool: Mutex::new(Mempool::new(store.latest())), versions: RwLock::new(Versions::of(&store)) };
         Self { app, store, genesis: None, staged: None, shared: Arc::new(shared) }
     }
 
@@ -146,10 +147,8 @@ impl<A: App> Runtime<A> {
 
     /// Commit: persists the finalized block durably and resets the mempool view.
     pub fn commit(&mut self) -> Result<CommitResponse, RuntimeError> {
-        let staged = self
-            .staged
-            .take()
-            .ok_or_else(|| RuntimeError::Protocol("Commit without a finalized block".into()))?;
+        let staged =
+            self.staged.take().ok_or_else(|| RuntimeError::Protocol("Commit without a finalized block".into()))?;
         self.store.commit(staged)?;
         self.genesis = None;
         self.shared.publish(&self.store)?;
@@ -203,10 +202,7 @@ fn execute_tx<A: App, B: StateRead>(
     };
     let gas_limit = checked.tx.body.gas_limit;
     if params.max_block_gas != 0 && block_gas.saturating_add(gas_limit) > params.max_block_gas {
-        let error = AppError::tx(
-            TxCode::BlockGasExceeded,
-            format!("block gas limit {} reached", params.max_block_gas),
-        );
+        let error = AppError::tx(TxCode::BlockGasExceeded, format!("block gas limit {} reached", params.max_block_gas));
         return rejected(error, gas_limit, 0);
     }
 
@@ -224,7 +220,14 @@ fn execute_tx<A: App, B: StateRead>(
         Ok((writes, msg_events)) => {
             block_state.absorb(writes, Vec::new());
             events.extend(msg_events);
-            Ok(TxResult { code: 0, codespace: String::new(), log: String::new(), gas_wanted: gas_limit, gas_used, events })
+            Ok(TxResult {
+                code: 0,
+                codespace: String::new(),
+                log: String::new(),
+                gas_wanted: gas_limit,
+                gas_used,
+                events,
+            })
         }
         Err(error) if is_fatal(&error) => Err(RuntimeError::App(error)),
         Err(error) => Ok(TxResult {

@@ -5,12 +5,7 @@
 //! Run: `cargo run --release -p conclave-store --example store_throughput -- [keys] [blocks] [block_size] [keep_versions] [checkpoint_interval]`
 //! (defaults 1000000 20 10000 100 100). The store lives in a temporary directory.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::float_arithmetic,
-    missing_docs
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::float_arithmetic, missing_docs)]
 
 use std::time::{Duration, Instant};
 
@@ -44,13 +39,7 @@ fn rss_mib() -> u64 {
     status
         .lines()
         .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<u64>()
-                .ok()
-        })
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .map_or(0, |kib| kib / 1024)
 }
 
@@ -59,10 +48,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() {
-    let args: Vec<u64> = std::env::args()
-        .skip(1)
-        .map(|a| a.parse().unwrap())
-        .collect();
+    let args: Vec<u64> = std::env::args().skip(1).map(|a| a.parse().unwrap()).collect();
     let keys = args.first().copied().unwrap_or(1_000_000);
     let blocks = args.get(1).copied().unwrap_or(20);
     let block_size = args.get(2).copied().unwrap_or(10_000);
@@ -93,9 +79,7 @@ fn main() {
     let mut commit_total = Duration::ZERO;
     let mut block_times = Vec::new();
     for block in 0..blocks {
-        let changes: ChangeSet = (0..block_size)
-            .map(|_| (key(rng.next() % keys), Some(rng.bytes(64))))
-            .collect();
+        let changes: ChangeSet = (0..block_size).map(|_| (key(rng.next() % keys), Some(rng.bytes(64)))).collect();
         let n = changes.len();
         let t0 = Instant::now();
         let staged = store.latest().stage(block + 2, changes);
@@ -119,13 +103,8 @@ fn main() {
         rss_mib()
     );
     block_times.sort();
-    if let (Some(min), Some(median)) = (block_times.first(), block_times.get(block_times.len() / 2))
-    {
-        println!(
-            "stage+commit per block: min {:.2} ms, median {:.2} ms",
-            ms(*min),
-            ms(*median)
-        );
+    if let (Some(min), Some(median)) = (block_times.first(), block_times.get(block_times.len() / 2)) {
+        println!("stage+commit per block: min {:.2} ms, median {:.2} ms", ms(*min), ms(*median));
     }
     let updates = (blocks * block_size) as f64;
     println!(
@@ -141,15 +120,8 @@ fn main() {
     }
     let snapshot = store.latest();
     let root = snapshot.root_hash();
-    let probes: Vec<Vec<u8>> = (0..10_000u64)
-        .map(|i| {
-            if i % 2 == 0 {
-                key(rng.next() % keys)
-            } else {
-                rng.bytes(45)
-            }
-        })
-        .collect();
+    let probes: Vec<Vec<u8>> =
+        (0..10_000u64).map(|i| if i % 2 == 0 { key(rng.next() % keys) } else { rng.bytes(45) }).collect();
     let t0 = Instant::now();
     let proofs: Vec<_> = probes.iter().map(|k| snapshot.prove(k)).collect();
     let t1 = Instant::now();
@@ -170,10 +142,7 @@ fn main() {
     let t0 = Instant::now();
     store.wait_for_checkpoint().unwrap();
     let checkpoint = store.checkpoint_version();
-    println!(
-        "checkpoint wait {:.0} ms (flat.redb at version {checkpoint})",
-        ms(t0.elapsed())
-    );
+    println!("checkpoint wait {:.0} ms (flat.redb at version {checkpoint})", ms(t0.elapsed()));
     let t0 = Instant::now();
     drop(store);
     let t1 = Instant::now();

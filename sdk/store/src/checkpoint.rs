@@ -51,9 +51,7 @@ impl Checkpointer {
                     }
                 }
             })
-            .map_err(|error| {
-                StoreError::Thread(format!("cannot start checkpoint thread: {error}"))
-            })?;
+            .map_err(|error| StoreError::Thread(format!("cannot start checkpoint thread: {error}")))?;
         Ok(Checkpointer {
             requests: Some(requests),
             outcomes: Mutex::new(outcomes),
@@ -68,10 +66,7 @@ impl Checkpointer {
 
     /// Starts moving flat.redb from version `from` to `to` (whose root is `root`).
     pub(crate) fn start(&mut self, from: u64, to: u64, root: Hash) -> Result<(), StoreError> {
-        let sent = self
-            .requests
-            .as_ref()
-            .map(|requests| requests.send(Request { from, to, root }));
+        let sent = self.requests.as_ref().map(|requests| requests.send(Request { from, to, root }));
         match sent {
             Some(Ok(())) => {
                 self.in_flight = Some(to);

@@ -15,24 +15,17 @@ pub struct StoreConfig {
 
 impl Default for StoreConfig {
     fn default() -> Self {
-        StoreConfig {
-            keep_versions: 100,
-            checkpoint_interval: 100,
-        }
+        StoreConfig { keep_versions: 100, checkpoint_interval: 100 }
     }
 }
 
 impl StoreConfig {
     pub(crate) fn validate(&self) -> Result<(), StoreError> {
         if self.keep_versions == 0 {
-            return Err(StoreError::Config(
-                "keep_versions must be at least 1".into(),
-            ));
+            return Err(StoreError::Config("keep_versions must be at least 1".into()));
         }
         if self.checkpoint_interval == 0 {
-            return Err(StoreError::Config(
-                "checkpoint_interval must be at least 1".into(),
-            ));
+            return Err(StoreError::Config("checkpoint_interval must be at least 1".into()));
         }
         Ok(())
     }

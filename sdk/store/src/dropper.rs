@@ -22,10 +22,7 @@ impl Dropper {
             .name("store-dropper".into())
             .spawn(move || inbox.into_iter().for_each(drop))
             .map_err(|error| StoreError::Thread(format!("cannot start dropper thread: {error}")))?;
-        Ok(Dropper {
-            queue: Some(queue),
-            thread: Some(thread),
-        })
+        Ok(Dropper { queue: Some(queue), thread: Some(thread) })
     }
 
     /// Hands `snapshot` to the dropper thread; drops it here if that thread is gone.

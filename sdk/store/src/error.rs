@@ -14,11 +14,7 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     /// A recomputed root differs from the one recorded on disk. The files are
     /// damaged or were written by incompatible code; do not continue.
-    #[error(
-        "state root mismatch at version {version}: recorded {}, recomputed {}",
-        hex(expected),
-        hex(found)
-    )]
+    #[error("state root mismatch at version {version}: recorded {}, recomputed {}", hex(expected), hex(found))]
     Corrupt {
         /// Version whose root did not match.
         version: u64,

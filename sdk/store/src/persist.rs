@@ -27,9 +27,7 @@ use std::sync::Arc;
 
 use conclave_proof::{Hash, EMPTY_ROOT};
 use redb::backends::InMemoryBackend;
-use redb::{
-    Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
-};
+use redb::{Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 
 use crate::error::StoreError;
 use crate::snapshot::{Bytes, Change};
@@ -93,9 +91,7 @@ fn init(
     txn.set_durability(Durability::Immediate)?;
     {
         let mut table = txn.open_table(meta)?;
-        let existing = table
-            .get(FORMAT_KEY)?
-            .map(|guard| decode_u64(guard.value()));
+        let existing = table.get(FORMAT_KEY)?.map(|guard| decode_u64(guard.value()));
         match existing {
             None => {
                 table.insert(FORMAT_KEY, FORMAT.to_be_bytes().as_slice())?;
@@ -134,9 +130,7 @@ pub(crate) fn write_version(
             let taken = encode_run(&mut row, rest)?;
             rest = rest.get(taken..).unwrap_or_default();
             table.insert((version, seq), row.as_slice())?;
-            seq = seq
-                .checked_add(1)
-                .ok_or_else(|| StoreError::Config("too many changes in one version".into()))?;
+            seq = seq.checked_add(1).ok_or_else(|| StoreError::Config("too many changes in one version".into()))?;
         }
         if let Some(through) = prune_through {
             table.retain_in((0u64, 0u32)..=(through, u32::MAX), |_, _| false)?;
@@ -179,8 +173,7 @@ fn encode_run(row: &mut Vec<u8>, changes: &[Change]) -> Result<usize, StoreError
 }
 
 fn encode_bytes(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), StoreError> {
-    let len = u32::try_from(bytes.len())
-        .map_err(|_| StoreError::Config("key or value longer than 4 GiB".into()))?;
+    let len = u32::try_from(bytes.len()).map_err(|_| StoreError::Config("key or value longer than 4 GiB".into()))?;
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(bytes);
     Ok(())
@@ -190,11 +183,8 @@ fn encode_bytes(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), StoreError> {
 type StoredChange = (Vec<u8>, Option<Vec<u8>>);
 
 fn decode_run(version: u64, row: &[u8]) -> Result<Vec<StoredChange>, StoreError> {
-    borsh::from_slice(row).map_err(|error| {
-        StoreError::Inconsistent(format!(
-            "undecodable change row at version {version}: {error}"
-        ))
-    })
+    borsh::from_slice(row)
+        .map_err(|error| StoreError::Inconsistent(format!("undecodable change row at version {version}: {error}")))
 }
 
 /// The changes of `version`, in key order.
@@ -207,10 +197,7 @@ pub(crate) fn read_changes(log: &Database, version: u64) -> Result<Vec<Change>, 
         changes.extend(
             decode_run(version, value.value())?
                 .into_iter()
-                .map(|(key, value)| Change {
-                    key: key.into(),
-                    value: value.map(Into::into),
-                }),
+                .map(|(key, value)| Change { key: key.into(), value: value.map(Into::into) }),
         );
     }
     Ok(changes)
@@ -263,13 +250,15 @@ pub(crate) fn read_flat_meta(flat: &Database) -> Result<(u64, Hash), StoreError>
     let table = txn.open_table(FLAT_META)?;
     let version = match table.get(FLAT_VERSION_KEY)? {
         None => 0,
-        Some(guard) => decode_u64(guard.value())
-            .ok_or_else(|| StoreError::Inconsistent("flat_version is not 8 bytes".into()))?,
+        Some(guard) => {
+            decode_u64(guard.value()).ok_or_else(|| StoreError::Inconsistent("flat_version is not 8 bytes".into()))?
+        }
     };
     let root = match table.get(FLAT_ROOT_KEY)? {
         None => EMPTY_ROOT,
-        Some(guard) => Hash::try_from(guard.value())
-            .map_err(|_| StoreError::Inconsistent("flat_root is not 32 bytes".into()))?,
+        Some(guard) => {
+            Hash::try_from(guard.value()).map_err(|_| StoreError::Inconsistent("flat_root is not 32 bytes".into()))?
+        }
     };
     Ok((version, root))
 }
@@ -329,48 +318,26 @@ mod tests {
     #[test]
     fn change_rows_are_borsh_runs() {
         let changes = vec![
-            Change {
-                key: Arc::from(&b"key"[..]),
-                value: Some(Arc::from(&b"value"[..])),
-            },
-            Change {
-                key: Arc::from(&b"k"[..]),
-                value: None,
-            },
+            Change { key: Arc::from(&b"key"[..]), value: Some(Arc::from(&b"value"[..])) },
+            Change { key: Arc::from(&b"k"[..]), value: None },
         ];
         let mut row = Vec::new();
         assert_eq!(encode_run(&mut row, &changes).unwrap(), 2);
-        let expected = borsh::to_vec(&vec![
-            (b"key".to_vec(), Some(b"value".to_vec())),
-            (b"k".to_vec(), None),
-        ])
-        .unwrap();
+        let expected = borsh::to_vec(&vec![(b"key".to_vec(), Some(b"value".to_vec())), (b"k".to_vec(), None)]).unwrap();
         assert_eq!(row, expected);
         assert_eq!(
             decode_run(1, &row).unwrap(),
-            vec![
-                (b"key".to_vec(), Some(b"value".to_vec())),
-                (b"k".to_vec(), None)
-            ]
+            vec![(b"key".to_vec(), Some(b"value".to_vec())), (b"k".to_vec(), None)]
         );
     }
 
     #[test]
     fn runs_are_cut_near_the_target_size() {
-        let big = Change {
-            key: Arc::from(&b"big"[..]),
-            value: Some(Arc::from(vec![1u8; CHANGE_ROW_BYTES * 2])),
-        };
-        let small = Change {
-            key: Arc::from(&b"small"[..]),
-            value: Some(Arc::from(vec![2u8; 1000])),
-        };
+        let big = Change { key: Arc::from(&b"big"[..]), value: Some(Arc::from(vec![1u8; CHANGE_ROW_BYTES * 2])) };
+        let small = Change { key: Arc::from(&b"small"[..]), value: Some(Arc::from(vec![2u8; 1000])) };
         let mut row = Vec::new();
         // An oversized change still makes progress, alone in its row.
-        assert_eq!(
-            encode_run(&mut row, &[big.clone(), small.clone()]).unwrap(),
-            1
-        );
+        assert_eq!(encode_run(&mut row, &[big.clone(), small.clone()]).unwrap(), 1);
         let many = vec![small; 200];
         let taken = encode_run(&mut row, &many).unwrap();
         assert!(taken < 200 && taken > 10);

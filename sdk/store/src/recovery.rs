@@ -28,11 +28,7 @@ pub(crate) struct Recovered {
     pub(crate) replayed: u64,
 }
 
-pub(crate) fn recover(
-    log: &Database,
-    flat: &Database,
-    keep_versions: u64,
-) -> Result<Recovered, StoreError> {
+pub(crate) fn recover(log: &Database, flat: &Database, keep_versions: u64) -> Result<Recovered, StoreError> {
     let started = Instant::now();
     let (flat_version, flat_root) = persist::read_flat_meta(flat)?;
     let base = load_flat(flat_version, persist::read_flat(flat)?);
@@ -88,11 +84,7 @@ pub(crate) fn recover(
         total_ms = started.elapsed().as_millis() as u64,
         "state store recovered"
     );
-    Ok(Recovered {
-        versions,
-        flat_version,
-        replayed: roots.len() as u64,
-    })
+    Ok(Recovered { versions, flat_version, replayed: roots.len() as u64 })
 }
 
 /// First version kept when `latest` is the newest.
@@ -105,11 +97,7 @@ fn check_root(version: u64, expected: Hash, found: Hash) -> Result<(), StoreErro
         return Ok(());
     }
     tracing::error!(version, "state root mismatch while opening the store");
-    Err(StoreError::Corrupt {
-        version,
-        expected,
-        found,
-    })
+    Err(StoreError::Corrupt { version, expected, found })
 }
 
 /// Builds the snapshot of `entries` (in ascending key order): the key set on
@@ -125,10 +113,7 @@ pub(crate) fn load_flat(version: u64, entries: Vec<(Bytes, Bytes)>) -> Snapshot 
         });
         let changes: Vec<Change> = entries
             .iter()
-            .map(|(key, value)| Change {
-                key: Arc::clone(key),
-                value: Some(Arc::clone(value)),
-            })
+            .map(|(key, value)| Change { key: Arc::clone(key), value: Some(Arc::clone(value)) })
             .collect();
         let root = trie::build(&changes);
         match keys_side.join() {

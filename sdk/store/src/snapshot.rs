@@ -55,13 +55,7 @@ impl Snapshot {
 
     /// Caller guarantees that `keys` are exactly the keys in `root`.
     pub(crate) fn from_parts(version: u64, root: Node, keys: KeySet) -> Snapshot {
-        Snapshot {
-            state: Arc::new(State {
-                version,
-                root,
-                keys,
-            }),
-        }
+        Snapshot { state: Arc::new(State { version, root, keys }) }
     }
 
     /// The version (block height) this snapshot shows.
@@ -93,8 +87,7 @@ impl Snapshot {
     ) -> impl DoubleEndedIterator<Item = (Vec<u8>, Vec<u8>)> + '_ {
         // The ordered set seeks both ends when the iterator is created, so the
         // iterator borrows only the snapshot, not the bounds.
-        let keys = is_nonempty_range(lower, upper)
-            .then(|| self.state.keys.range::<_, [u8]>((lower, upper)));
+        let keys = is_nonempty_range(lower, upper).then(|| self.state.keys.range::<_, [u8]>((lower, upper)));
         // The key set and the trie hold the same keys, so every lookup succeeds.
         keys.into_iter().flatten().filter_map(|key| {
             let leaf = trie::get(&self.state.root, &key_hash(key))?;
@@ -103,20 +96,12 @@ impl Snapshot {
     }
 
     /// The entry with the smallest key within the bounds.
-    pub fn next_entry(
-        &self,
-        lower: Bound<&[u8]>,
-        upper: Bound<&[u8]>,
-    ) -> Option<(Vec<u8>, Vec<u8>)> {
+    pub fn next_entry(&self, lower: Bound<&[u8]>, upper: Bound<&[u8]>) -> Option<(Vec<u8>, Vec<u8>)> {
         self.range(lower, upper).next()
     }
 
     /// The entry with the largest key within the bounds.
-    pub fn prev_entry(
-        &self,
-        lower: Bound<&[u8]>,
-        upper: Bound<&[u8]>,
-    ) -> Option<(Vec<u8>, Vec<u8>)> {
+    pub fn prev_entry(&self, lower: Bound<&[u8]>, upper: Bound<&[u8]>) -> Option<(Vec<u8>, Vec<u8>)> {
         self.range(lower, upper).next_back()
     }
 
@@ -242,10 +227,7 @@ impl fmt::Debug for StagedVersion {
 
 /// The parent's key set with the keys the trie update added or removed.
 fn edit_key_set(parent: &KeySet, changes: &[Change], edits: KeySetEdits) -> KeySet {
-    let KeySetEdits {
-        mut inserted,
-        removed,
-    } = edits;
+    let KeySetEdits { mut inserted, removed } = edits;
     if inserted.is_empty() && removed.is_empty() {
         return parent.clone();
     }
@@ -270,10 +252,7 @@ fn edit_key_set(parent: &KeySet, changes: &[Change], edits: KeySetEdits) -> KeyS
 /// shared buffers is a measurable part of staging, so large batches copy on
 /// two threads.
 fn into_change_list(changes: ChangeSet) -> Vec<Change> {
-    let to_change = |(key, value): (Vec<u8>, Option<Vec<u8>>)| Change {
-        key: key.into(),
-        value: value.map(Into::into),
-    };
+    let to_change = |(key, value): (Vec<u8>, Option<Vec<u8>>)| Change { key: key.into(), value: value.map(Into::into) };
     if changes.len() < PARALLEL_MIN_CHANGES {
         return changes.into_iter().map(to_change).collect();
     }
@@ -295,10 +274,7 @@ fn into_change_list(changes: ChangeSet) -> Vec<Change> {
 pub(crate) fn sorted_updates(changes: &[Change]) -> Vec<Update> {
     let to_update = |(index, change): (usize, &Change)| Update {
         key_hash: key_hash(&change.key),
-        value: change.value.as_ref().map(|bytes| NewValue {
-            hash: value_hash(bytes),
-            bytes: Arc::clone(bytes),
-        }),
+        value: change.value.as_ref().map(|bytes| NewValue { hash: value_hash(bytes), bytes: Arc::clone(bytes) }),
         // `write_version` rejects batches of more than u32::MAX changes.
         index: u32::try_from(index).unwrap_or(u32::MAX),
     };

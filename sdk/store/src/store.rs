@@ -87,10 +87,7 @@ impl Store {
 
     /// A view of `version`, if it was committed and is still retained.
     pub fn snapshot(&self, version: u64) -> Option<Snapshot> {
-        let index = self
-            .versions
-            .binary_search_by_key(&version, Snapshot::version)
-            .ok()?;
+        let index = self.versions.binary_search_by_key(&version, Snapshot::version).ok()?;
         self.versions.get(index).cloned()
     }
 
@@ -125,8 +122,7 @@ impl Store {
         }
 
         let root = staged.root_hash();
-        let prune_through =
-            (self.flat_version > self.log_pruned_through).then_some(self.flat_version);
+        let prune_through = (self.flat_version > self.log_pruned_through).then_some(self.flat_version);
         persist::write_version(&self.log, version, &root, staged.changes(), prune_through)?;
         if let Some(through) = prune_through {
             self.log_pruned_through = through;
@@ -159,9 +155,7 @@ impl Store {
     /// Checkpoints to the oldest retained version, so that after a restart
     /// the log still holds every version the store promised to keep.
     fn maybe_start_checkpoint(&mut self) -> Result<(), StoreError> {
-        if self.commits_since_checkpoint < self.config.checkpoint_interval
-            || self.checkpointer.is_busy()
-        {
+        if self.commits_since_checkpoint < self.config.checkpoint_interval || self.checkpointer.is_busy() {
             return Ok(());
         }
         let Some(target) = self.versions.front() else {
@@ -170,8 +164,7 @@ impl Store {
         if target.version() <= self.flat_version {
             return Ok(());
         }
-        self.checkpointer
-            .start(self.flat_version, target.version(), target.root_hash())?;
+        self.checkpointer.start(self.flat_version, target.version(), target.root_hash())?;
         self.commits_since_checkpoint = 0;
         Ok(())
     }

@@ -3,9 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use conclave_proof::{
-    internal_hash, key_hash, leaf_hash, path_bit, root_from_leaves, value_hash, Hash, EMPTY_ROOT,
-};
+use conclave_proof::{internal_hash, key_hash, leaf_hash, path_bit, root_from_leaves, value_hash, Hash, EMPTY_ROOT};
 use proptest::prelude::*;
 
 use crate::snapshot::Snapshot;
@@ -16,15 +14,11 @@ use crate::ChangeSet;
 /// first `depth` bits are the path) is canonical, that every cached hash is
 /// right, and returns its leaf key hashes.
 fn check_subtree(node: &Node, depth: usize, prefix: &Hash, leaves: &mut Vec<Hash>) -> usize {
-    let on_path =
-        |key_hash: &Hash| (0..depth).all(|bit| path_bit(key_hash, bit) == path_bit(prefix, bit));
+    let on_path = |key_hash: &Hash| (0..depth).all(|bit| path_bit(key_hash, bit) == path_bit(prefix, bit));
     match node {
         Node::Empty => 0,
         Node::Leaf(leaf) => {
-            assert!(
-                on_path(&leaf.key_hash),
-                "leaf off its path at depth {depth}"
-            );
+            assert!(on_path(&leaf.key_hash), "leaf off its path at depth {depth}");
             assert_eq!(leaf.hash, leaf_hash(&leaf.key_hash, &leaf.value_hash));
             assert_eq!(leaf.value_hash, value_hash(&leaf.value));
             leaves.push(leaf.key_hash);
@@ -37,15 +31,8 @@ fn check_subtree(node: &Node, depth: usize, prefix: &Hash, leaves: &mut Vec<Hash
             left_prefix[depth / 8] &= !(0x80 >> (depth % 8));
             let left = check_subtree(&internal.left, depth + 1, &left_prefix, leaves);
             let right = check_subtree(&internal.right, depth + 1, &right_prefix, leaves);
-            assert!(
-                left + right >= 2,
-                "internal node above {} leaves at depth {depth}",
-                left + right
-            );
-            assert_eq!(
-                internal.hash,
-                internal_hash(&internal.left.hash(), &internal.right.hash())
-            );
+            assert!(left + right >= 2, "internal node above {} leaves at depth {depth}", left + right);
+            assert_eq!(internal.hash, internal_hash(&internal.left.hash(), &internal.right.hash()));
             left + right
         }
     }
@@ -61,18 +48,12 @@ fn check_snapshot(snapshot: &Snapshot, model: &BTreeMap<Vec<u8>, Vec<u8>>) {
     let set: Vec<Vec<u8>> = snapshot.keys().iter().map(|key| key.to_vec()).collect();
     let model_keys: Vec<Vec<u8>> = model.keys().cloned().collect();
     assert_eq!(set, model_keys, "key set differs from the model");
-    let pairs: Vec<(Hash, Hash)> = model
-        .iter()
-        .map(|(key, value)| (key_hash(key), value_hash(value)))
-        .collect();
+    let pairs: Vec<(Hash, Hash)> = model.iter().map(|(key, value)| (key_hash(key), value_hash(value))).collect();
     assert_eq!(snapshot.root_hash(), root_from_leaves(&pairs));
 }
 
 fn batches() -> impl Strategy<Value = Vec<Vec<(u8, Option<Vec<u8>>)>>> {
-    let change = (
-        0u8..48,
-        proptest::option::weighted(0.7, proptest::collection::vec(any::<u8>(), 0..4)),
-    );
+    let change = (0u8..48, proptest::option::weighted(0.7, proptest::collection::vec(any::<u8>(), 0..4)));
     proptest::collection::vec(proptest::collection::vec(change, 0..24), 1..12)
 }
 

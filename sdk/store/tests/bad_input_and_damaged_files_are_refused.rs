@@ -15,14 +15,7 @@ const CHANGES: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("change
 const KV: TableDefinition<&[u8], &[u8]> = TableDefinition::new("kv");
 
 fn changes(version: u64) -> ChangeSet {
-    (0..10u64)
-        .map(|i| {
-            (
-                format!("k{i}").into_bytes(),
-                Some((version * 100 + i).to_be_bytes().to_vec()),
-            )
-        })
-        .collect()
+    (0..10u64).map(|i| (format!("k{i}").into_bytes(), Some((version * 100 + i).to_be_bytes().to_vec()))).collect()
 }
 
 fn store_with_versions(dir: &Path, config: StoreConfig, versions: u64) -> Store {
@@ -35,10 +28,7 @@ fn store_with_versions(dir: &Path, config: StoreConfig, versions: u64) -> Store 
 }
 
 fn no_checkpoints() -> StoreConfig {
-    StoreConfig {
-        keep_versions: 10,
-        checkpoint_interval: 1000,
-    }
+    StoreConfig { keep_versions: 10, checkpoint_interval: 1000 }
 }
 
 #[test]
@@ -48,18 +38,11 @@ fn a_wrong_recorded_root_is_corruption() {
     {
         let db = Database::open(dir.path().join("log.redb")).unwrap();
         let txn = db.begin_write().unwrap();
-        txn.open_table(ROOTS)
-            .unwrap()
-            .insert(3, &[7u8; 32])
-            .unwrap();
+        txn.open_table(ROOTS).unwrap().insert(3, &[7u8; 32]).unwrap();
         txn.commit().unwrap();
     }
     match Store::open(dir.path(), no_checkpoints()) {
-        Err(StoreError::Corrupt {
-            version: 3,
-            expected,
-            ..
-        }) => assert_eq!(expected, [7; 32]),
+        Err(StoreError::Corrupt { version: 3, expected, .. }) => assert_eq!(expected, [7; 32]),
         other => panic!("expected Corrupt at version 3, got {other:?}"),
     }
 }
@@ -80,33 +63,21 @@ fn an_altered_change_row_is_refused() {
         }
         txn.commit().unwrap();
     }
-    assert!(matches!(
-        Store::open(dir.path(), no_checkpoints()),
-        Err(StoreError::Corrupt { version: 4, .. })
-    ));
+    assert!(matches!(Store::open(dir.path(), no_checkpoints()), Err(StoreError::Corrupt { version: 4, .. })));
 
     {
         let db = Database::open(dir.path().join("log.redb")).unwrap();
         let txn = db.begin_write().unwrap();
-        txn.open_table(CHANGES)
-            .unwrap()
-            .insert((4, 0), &b"\xff\xff"[..])
-            .unwrap();
+        txn.open_table(CHANGES).unwrap().insert((4, 0), &b"\xff\xff"[..]).unwrap();
         txn.commit().unwrap();
     }
-    assert!(matches!(
-        Store::open(dir.path(), no_checkpoints()),
-        Err(StoreError::Inconsistent(_))
-    ));
+    assert!(matches!(Store::open(dir.path(), no_checkpoints()), Err(StoreError::Inconsistent(_))));
 }
 
 #[test]
 fn an_altered_flat_table_is_corruption() {
     let dir = tempfile::tempdir().unwrap();
-    let config = StoreConfig {
-        keep_versions: 2,
-        checkpoint_interval: 1,
-    };
+    let config = StoreConfig { keep_versions: 2, checkpoint_interval: 1 };
     let mut store = store_with_versions(dir.path(), config.clone(), 6);
     store.wait_for_checkpoint().unwrap();
     let flat_version = store.checkpoint_version();
@@ -115,10 +86,7 @@ fn an_altered_flat_table_is_corruption() {
     {
         let db = Database::open(dir.path().join("flat.redb")).unwrap();
         let txn = db.begin_write().unwrap();
-        txn.open_table(KV)
-            .unwrap()
-            .insert(&b"k1"[..], &b"forged"[..])
-            .unwrap();
+        txn.open_table(KV).unwrap().insert(&b"k1"[..], &b"forged"[..]).unwrap();
         txn.commit().unwrap();
     }
     match Store::open(dir.path(), config) {
@@ -135,31 +103,16 @@ fn commits_must_follow_the_latest_version() {
     let sibling = base.stage(1, changes(2));
     store.commit(first).unwrap();
     // Staged on version 0, but the latest is now 1.
-    assert!(matches!(
-        store.commit(sibling),
-        Err(StoreError::VersionOrder {
-            version: 1,
-            parent: 0,
-            latest: 1
-        })
-    ));
+    assert!(matches!(store.commit(sibling), Err(StoreError::VersionOrder { version: 1, parent: 0, latest: 1 })));
     // Not above its parent.
     let stale = store.latest().stage(1, changes(3));
-    assert!(matches!(
-        store.commit(stale),
-        Err(StoreError::VersionOrder { .. })
-    ));
+    assert!(matches!(store.commit(stale), Err(StoreError::VersionOrder { .. })));
     // Same parent version, different parent state (another store).
     let mut other = Store::open_in_memory(StoreConfig::default()).unwrap();
-    let staged = other
-        .latest()
-        .stage(1, BTreeMap::from([(b"x".to_vec(), Some(b"y".to_vec()))]));
+    let staged = other.latest().stage(1, BTreeMap::from([(b"x".to_vec(), Some(b"y".to_vec()))]));
     other.commit(staged).unwrap();
     let foreign = other.latest().stage(2, changes(2));
-    assert!(matches!(
-        store.commit(foreign),
-        Err(StoreError::ParentMismatch { version: 2 })
-    ));
+    assert!(matches!(store.commit(foreign), Err(StoreError::ParentMismatch { version: 2 })));
     // The store is unaffected by the refused commits.
     assert_eq!(store.latest_version(), 1);
     let ok = store.latest().stage(5, changes(5));
@@ -171,19 +124,10 @@ fn commits_must_follow_the_latest_version() {
 #[test]
 fn invalid_configuration_is_refused() {
     for config in [
-        StoreConfig {
-            keep_versions: 0,
-            checkpoint_interval: 1,
-        },
-        StoreConfig {
-            keep_versions: 1,
-            checkpoint_interval: 0,
-        },
+        StoreConfig { keep_versions: 0, checkpoint_interval: 1 },
+        StoreConfig { keep_versions: 1, checkpoint_interval: 0 },
     ] {
-        assert!(matches!(
-            Store::open_in_memory(config),
-            Err(StoreError::Config(_))
-        ));
+        assert!(matches!(Store::open_in_memory(config), Err(StoreError::Config(_))));
     }
 }
 
@@ -191,19 +135,12 @@ fn invalid_configuration_is_refused() {
 fn a_second_open_of_the_same_directory_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let _store = Store::open(dir.path(), StoreConfig::default()).unwrap();
-    assert!(matches!(
-        Store::open(dir.path(), StoreConfig::default()),
-        Err(StoreError::Db(_))
-    ));
+    assert!(matches!(Store::open(dir.path(), StoreConfig::default()), Err(StoreError::Db(_))));
 }
 
 #[test]
 fn snapshots_outlive_pruning() {
-    let mut store = Store::open_in_memory(StoreConfig {
-        keep_versions: 1,
-        checkpoint_interval: 1,
-    })
-    .unwrap();
+    let mut store = Store::open_in_memory(StoreConfig { keep_versions: 1, checkpoint_interval: 1 }).unwrap();
     let staged = store.latest().stage(1, changes(1));
     store.commit(staged).unwrap();
     let old = store.latest();

@@ -17,11 +17,7 @@ fn check_query(snapshot: &Snapshot, proof: &Proof, key: &[u8], value: Option<&[u
     let (honest_value, honest_proof) = snapshot.prove(key);
     let verdict = proof.verify(&snapshot.root_hash(), key, value);
     let honest = *proof == honest_proof && value == honest_value.as_deref();
-    assert_eq!(
-        verdict.is_ok(),
-        honest,
-        "key {key:?} value {value:?}: verdict {verdict:?} for proof {proof:?}"
-    );
+    assert_eq!(verdict.is_ok(), honest, "key {key:?} value {value:?}: verdict {verdict:?} for proof {proof:?}");
 }
 
 /// Systematic alterations of one proof.
@@ -53,34 +49,22 @@ fn tampered(proof: &Proof) -> Vec<Proof> {
     match &proof.terminal {
         Terminal::Empty => {
             let mut p = proof.clone();
-            p.terminal = Terminal::Leaf {
-                key_hash: [0; 32],
-                value_hash: [0; 32],
-            };
+            p.terminal = Terminal::Leaf { key_hash: [0; 32], value_hash: [0; 32] };
             out.push(p);
         }
-        Terminal::Leaf {
-            key_hash,
-            value_hash,
-        } => {
+        Terminal::Leaf { key_hash, value_hash } => {
             for byte in 0..32 {
                 let mut k = *key_hash;
                 k[byte] ^= 1;
                 out.push(Proof {
                     siblings: proof.siblings.clone(),
-                    terminal: Terminal::Leaf {
-                        key_hash: k,
-                        value_hash: *value_hash,
-                    },
+                    terminal: Terminal::Leaf { key_hash: k, value_hash: *value_hash },
                 });
                 let mut v = *value_hash;
                 v[byte] ^= 1;
                 out.push(Proof {
                     siblings: proof.siblings.clone(),
-                    terminal: Terminal::Leaf {
-                        key_hash: *key_hash,
-                        value_hash: v,
-                    },
+                    terminal: Terminal::Leaf { key_hash: *key_hash, value_hash: v },
                 });
             }
             let mut p = proof.clone();
@@ -93,10 +77,7 @@ fn tampered(proof: &Proof) -> Vec<Proof> {
 
 fn snapshot_of(entries: &BTreeMap<Vec<u8>, Vec<u8>>) -> Snapshot {
     let mut store = Store::open_in_memory(StoreConfig::default()).unwrap();
-    let changes: ChangeSet = entries
-        .iter()
-        .map(|(k, v)| (k.clone(), Some(v.clone())))
-        .collect();
+    let changes: ChangeSet = entries.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect();
     let staged = store.latest().stage(1, changes);
     store.commit(staged).unwrap();
     store.latest()
@@ -164,35 +145,20 @@ fn empty_tree_proves_every_key_absent() {
     assert_eq!(snapshot.root_hash(), EMPTY_ROOT);
     let (value, proof) = snapshot.prove(b"anything");
     assert_eq!(value, None);
-    assert_eq!(
-        proof,
-        Proof {
-            siblings: vec![],
-            terminal: Terminal::Empty
-        }
-    );
+    assert_eq!(proof, Proof { siblings: vec![], terminal: Terminal::Empty });
     assert_eq!(proof.verify(&EMPTY_ROOT, b"anything", None), Ok(()));
-    assert_eq!(
-        proof.verify(&EMPTY_ROOT, b"anything", Some(b"v")),
-        Err(ProofError::NotIncluded)
-    );
+    assert_eq!(proof.verify(&EMPTY_ROOT, b"anything", Some(b"v")), Err(ProofError::NotIncluded));
 }
 
 #[test]
 fn single_key_tree() {
     let entries = BTreeMap::from([(b"k".to_vec(), b"v".to_vec())]);
     let snapshot = snapshot_of(&entries);
-    assert_eq!(
-        snapshot.root_hash(),
-        conclave_proof::leaf_hash(&key_hash(b"k"), &value_hash(b"v"))
-    );
+    assert_eq!(snapshot.root_hash(), conclave_proof::leaf_hash(&key_hash(b"k"), &value_hash(b"v")));
     let (value, proof) = snapshot.prove(b"k");
     assert_eq!(value.as_deref(), Some(&b"v"[..]));
     assert!(proof.siblings.is_empty());
-    assert_eq!(
-        proof.verify(&snapshot.root_hash(), b"k", Some(b"v")),
-        Ok(())
-    );
+    assert_eq!(proof.verify(&snapshot.root_hash(), b"k", Some(b"v")), Ok(()));
     // Another key's absence is proven by the same lone leaf.
     let (value, other) = snapshot.prove(b"other");
     assert_eq!(value, None);
@@ -203,14 +169,9 @@ fn single_key_tree() {
 /// Proofs stay available for every retained version, not just the latest.
 #[test]
 fn proofs_at_old_retained_versions() {
-    let mut store = Store::open_in_memory(StoreConfig {
-        keep_versions: 3,
-        checkpoint_interval: 1,
-    })
-    .unwrap();
+    let mut store = Store::open_in_memory(StoreConfig { keep_versions: 3, checkpoint_interval: 1 }).unwrap();
     for version in 1..=5u64 {
-        let changes: ChangeSet =
-            BTreeMap::from([(b"k".to_vec(), Some(version.to_be_bytes().to_vec()))]);
+        let changes: ChangeSet = BTreeMap::from([(b"k".to_vec(), Some(version.to_be_bytes().to_vec()))]);
         let staged = store.latest().stage(version, changes);
         store.commit(staged).unwrap();
     }
@@ -220,10 +181,7 @@ fn proofs_at_old_retained_versions() {
         let snapshot = store.snapshot(version).unwrap();
         let (value, proof) = snapshot.prove(b"k");
         assert_eq!(value, Some(version.to_be_bytes().to_vec()));
-        assert_eq!(
-            proof.verify(&snapshot.root_hash(), b"k", value.as_deref()),
-            Ok(())
-        );
+        assert_eq!(proof.verify(&snapshot.root_hash(), b"k", value.as_deref()), Ok(()));
         let newer = store.snapshot(5).unwrap().root_hash();
         if version != 5 {
             assert!(proof.verify(&newer, b"k", value.as_deref()).is_err());

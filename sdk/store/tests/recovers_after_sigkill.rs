@@ -27,10 +27,7 @@ const ROUNDS: u64 = 8;
 const CHILD_LIFETIME: Duration = Duration::from_secs(20);
 
 fn config() -> StoreConfig {
-    StoreConfig {
-        keep_versions: 3,
-        checkpoint_interval: 2,
-    }
+    StoreConfig { keep_versions: 3, checkpoint_interval: 2 }
 }
 
 /// The changes of `version`: a pure function of the version number, so the
@@ -106,11 +103,7 @@ fn killed_writer_recovers_to_its_last_durable_version() {
         rng ^= rng >> 7;
         rng ^= rng << 17;
         // Early rounds may hit the child while it opens; later ones let it run.
-        let delay = Duration::from_millis(if round < 2 {
-            20 + rng % 80
-        } else {
-            150 + rng % 500
-        });
+        let delay = Duration::from_millis(if round < 2 { 20 + rng % 80 } else { 150 + rng % 500 });
 
         let mut child = KillOnDrop(
             Command::new(&exe)
@@ -133,11 +126,7 @@ fn killed_writer_recovers_to_its_last_durable_version() {
         });
         // Early rounds may hit the child while it opens; later ones wait (bounded)
         // for its first commit, so a slow machine still kills it mid-run.
-        let first = if round >= 2 {
-            reported.recv_timeout(Duration::from_secs(30)).ok()
-        } else {
-            None
-        };
+        let first = if round >= 2 { reported.recv_timeout(Duration::from_secs(30)).ok() } else { None };
         std::thread::sleep(delay);
         let exited_early = child.0.try_wait().unwrap();
         child.0.kill().unwrap();
@@ -159,34 +148,21 @@ fn killed_writer_recovers_to_its_last_durable_version() {
             store.checkpoint_version()
         );
         if let Some(last) = last_durable {
-            assert!(
-                recovered >= last,
-                "round {round}: recovered {recovered}, but the child reported {last} durable"
-            );
+            assert!(recovered >= last, "round {round}: recovered {recovered}, but the child reported {last} durable");
             // At most the one commit in flight at the kill may also have landed.
-            assert!(
-                recovered <= last + 1,
-                "round {round}: recovered {recovered} > {last} + 1"
-            );
+            assert!(recovered <= last + 1, "round {round}: recovered {recovered} > {last} + 1");
             killed_while_committing += 1;
         }
         let model = model_at(recovered);
         let latest = store.latest();
-        assert_eq!(
-            latest.root_hash(),
-            model_root(&model),
-            "round {round}: root at {recovered}"
-        );
+        assert_eq!(latest.root_hash(), model_root(&model), "round {round}: root at {recovered}");
         let contents: Model = latest.range(Bound::Unbounded, Bound::Unbounded).collect();
         assert_eq!(contents, model, "round {round}: contents at {recovered}");
         for version in store.oldest_retained_version()..recovered {
             let snapshot = store.snapshot(version).unwrap();
             assert_eq!(snapshot.root_hash(), model_root(&model_at(version)));
         }
-        assert_eq!(
-            store.oldest_retained_version(),
-            recovered.saturating_sub(config().keep_versions - 1)
-        );
+        assert_eq!(store.oldest_retained_version(), recovered.saturating_sub(config().keep_versions - 1));
 
         // Committing continues on the recovered store.
         for _ in 0..2 {
@@ -201,8 +177,5 @@ fn killed_writer_recovers_to_its_last_durable_version() {
         "only {killed_while_committing} of {ROUNDS} children were killed while committing"
     );
     let store = Store::open(dir.path(), config()).unwrap();
-    assert!(
-        store.checkpoint_version() > 0,
-        "no checkpoint ever happened"
-    );
+    assert!(store.checkpoint_version() > 0, "no checkpoint ever happened");
 }

@@ -14,11 +14,7 @@ use conclave_store::{ChangeSet, Snapshot, Store, StoreConfig};
 use proptest::prelude::*;
 
 fn commit_all(batches: &[ChangeSet]) -> Snapshot {
-    let mut store = Store::open_in_memory(StoreConfig {
-        keep_versions: 2,
-        checkpoint_interval: 2,
-    })
-    .unwrap();
+    let mut store = Store::open_in_memory(StoreConfig { keep_versions: 2, checkpoint_interval: 2 }).unwrap();
     for (i, batch) in batches.iter().enumerate() {
         let staged = store.latest().stage(i as u64 + 1, batch.clone());
         store.commit(staged).unwrap();

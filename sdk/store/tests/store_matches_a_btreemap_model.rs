@@ -15,10 +15,7 @@ use proptest::prelude::*;
 #[derive(Clone, Debug)]
 enum Op {
     /// Stage and commit a batch at `latest + gap`.
-    Commit {
-        gap: u64,
-        changes: Vec<(u8, Option<Vec<u8>>)>,
-    },
+    Commit { gap: u64, changes: Vec<(u8, Option<Vec<u8>>)> },
     /// Stage a batch, read through the staged view, then drop it uncommitted.
     StageOnly { changes: Vec<(u8, Option<Vec<u8>>)> },
     /// Range reads with these bounds at every retained version.
@@ -45,11 +42,7 @@ fn changes() -> impl Strategy<Value = Vec<(u8, Option<Vec<u8>>)>> {
 }
 
 fn bound() -> impl Strategy<Value = Bound<u8>> {
-    prop_oneof![
-        Just(Bound::Unbounded),
-        (0u8..42).prop_map(Bound::Included),
-        (0u8..42).prop_map(Bound::Excluded),
-    ]
+    prop_oneof![Just(Bound::Unbounded), (0u8..42).prop_map(Bound::Included), (0u8..42).prop_map(Bound::Excluded),]
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -64,10 +57,7 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 fn change_set(changes: &[(u8, Option<Vec<u8>>)]) -> ChangeSet {
-    changes
-        .iter()
-        .map(|(k, value)| (key(*k), value.clone()))
-        .collect()
+    changes.iter().map(|(k, value)| (key(*k), value.clone())).collect()
 }
 
 fn key_bound(bound: &Bound<Vec<u8>>) -> Bound<&[u8]> {
@@ -78,11 +68,7 @@ fn key_bound(bound: &Bound<Vec<u8>>) -> Bound<&[u8]> {
     }
 }
 
-fn model_range(
-    model: &Model,
-    lower: &Bound<Vec<u8>>,
-    upper: &Bound<Vec<u8>>,
-) -> Vec<(Vec<u8>, Vec<u8>)> {
+fn model_range(model: &Model, lower: &Bound<Vec<u8>>, upper: &Bound<Vec<u8>>) -> Vec<(Vec<u8>, Vec<u8>)> {
     model
         .iter()
         .filter(|(key, _)| {
@@ -104,21 +90,10 @@ fn model_range(
 
 /// Compares one snapshot with its model version: root, length, full
 /// iteration, point reads of the whole key domain, and one range.
-fn check_version(
-    store: &Store,
-    version: u64,
-    model: &Model,
-    range: &(Bound<Vec<u8>>, Bound<Vec<u8>>),
-) {
-    let snapshot = store
-        .snapshot(version)
-        .unwrap_or_else(|| panic!("version {version} should be retained"));
+fn check_version(store: &Store, version: u64, model: &Model, range: &(Bound<Vec<u8>>, Bound<Vec<u8>>)) {
+    let snapshot = store.snapshot(version).unwrap_or_else(|| panic!("version {version} should be retained"));
     assert_eq!(snapshot.version(), version);
-    assert_eq!(
-        snapshot.root_hash(),
-        model_root(model),
-        "root of version {version}"
-    );
+    assert_eq!(snapshot.root_hash(), model_root(model), "root of version {version}");
     assert_eq!(snapshot.len(), model.len() as u64);
     let all: Vec<_> = snapshot.range(Bound::Unbounded, Bound::Unbounded).collect();
     let expected: Vec<_> = model.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
@@ -191,13 +166,8 @@ impl Harness {
 fn run(config: StoreConfig, ops: Vec<Op>) -> u64 {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path(), config.clone()).unwrap();
-    let mut harness = Harness {
-        dir,
-        config,
-        store: Some(store),
-        versions: BTreeMap::from([(0, Model::new())]),
-        max_checkpoint: 0,
-    };
+    let mut harness =
+        Harness { dir, config, store: Some(store), versions: BTreeMap::from([(0, Model::new())]), max_checkpoint: 0 };
     let mut range = (Bound::Unbounded, Bound::Unbounded);
     for op in ops {
         match op {
@@ -227,11 +197,7 @@ fn run(config: StoreConfig, ops: Vec<Op>) -> u64 {
                 let all: Vec<_> = view.range(Bound::Unbounded, Bound::Unbounded).collect();
                 assert_eq!(all, next.into_iter().collect::<Vec<_>>());
                 drop(staged);
-                assert_eq!(
-                    harness.store().latest().root_hash(),
-                    before,
-                    "staging must be pure"
-                );
+                assert_eq!(harness.store().latest().root_hash(), before, "staging must be pure");
             }
             Op::Range { lower, upper } => {
                 let to_key = |bound: Bound<u8>| match bound {
@@ -298,13 +264,7 @@ fn long_run_with_frequent_checkpoints() {
             ops.push(Op::Reopen);
         }
     }
-    let checkpointed = run(
-        StoreConfig {
-            keep_versions: 3,
-            checkpoint_interval: 1,
-        },
-        ops,
-    );
+    let checkpointed = run(StoreConfig { keep_versions: 3, checkpoint_interval: 1 }, ops);
     // The last wait + reopen guarantees flat.redb caught up to near the end.
     assert!(checkpointed >= 100, "checkpoints lagged: {checkpointed}");
 }

@@ -35,7 +35,13 @@ impl TestAccount {
     }
 
     /// Signs `messages` with `options` and returns the encoded transaction.
-    pub fn sign<M: BorshSerialize>(&self, chain_id: &str, nonce: u64, messages: Vec<M>, options: &TxOptions) -> Vec<u8> {
+    pub fn sign<M: BorshSerialize>(
+        &self,
+        chain_id: &str,
+        nonce: u64,
+        messages: Vec<M>,
+        options: &TxOptions,
+    ) -> Vec<u8> {
         let tx = self.body(chain_id, nonce, messages, options).sign(&self.key).expect("messages serialize");
         tx.encode().expect("transaction serializes")
     }

@@ -11,30 +11,15 @@ use super::*;
 fn one_of_each() -> Vec<BankError> {
     let all = vec![
         BankError::InvalidDenom(InvalidDenom("X".into())),
-        BankError::ZeroAmount {
-            denom: "stake".into(),
-        },
+        BankError::ZeroAmount { denom: "stake".into() },
         BankError::NoOutputs { max: 64 },
         BankError::TooManyOutputs { count: 65, max: 64 },
         BankError::SelfTransfer { address: alice() },
-        BankError::BlockedRecipient {
-            address: alice(),
-            module: "m".into(),
-        },
-        BankError::InsufficientFunds {
-            address: alice(),
-            denom: "stake".into(),
-            available: 1,
-            needed: 2,
-        },
-        BankError::Overflow {
-            denom: "stake".into(),
-        },
+        BankError::BlockedRecipient { address: alice(), module: "m".into() },
+        BankError::InsufficientFunds { address: alice(), denom: "stake".into(), available: 1, needed: 2 },
+        BankError::Overflow { denom: "stake".into() },
         BankError::UnknownModuleAccount { name: "m".into() },
-        BankError::MissingPermission {
-            module: "m".into(),
-            permission: "minter",
-        },
+        BankError::MissingPermission { module: "m".into(), permission: "minter" },
         BankError::InvalidConfig("x".into()),
         BankError::InvalidGenesis("x".into()),
         BankError::UnknownQuery { path: "x".into() },
@@ -75,23 +60,10 @@ fn codes_are_unique_and_never_renumbered() {
 #[test]
 fn only_the_state_variant_carries_a_state_error() {
     for e in one_of_each() {
-        assert_eq!(
-            e.state_error().is_some(),
-            matches!(e, BankError::State(_)),
-            "{e:?}"
-        );
+        assert_eq!(e.state_error().is_some(), matches!(e, BankError::State(_)), "{e:?}");
     }
-    let out_of_gas = BankError::from(StateError::OutOfGas {
-        limit: 1,
-        needed: 2,
-    });
-    assert_eq!(
-        out_of_gas.state_error(),
-        Some(&StateError::OutOfGas {
-            limit: 1,
-            needed: 2
-        })
-    );
+    let out_of_gas = BankError::from(StateError::OutOfGas { limit: 1, needed: 2 });
+    assert_eq!(out_of_gas.state_error(), Some(&StateError::OutOfGas { limit: 1, needed: 2 }));
 }
 
 #[test]
@@ -99,14 +71,8 @@ fn docs_list_every_code() {
     let docs = include_str!("../../../../docs/modules/bank.md");
     for e in one_of_each() {
         let debug = format!("{e:?}");
-        let name: String = debug
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .collect();
+        let name: String = debug.chars().take_while(char::is_ascii_alphanumeric).collect();
         let row = format!("| {} | `{name}` |", e.code());
-        assert!(
-            docs.contains(&row),
-            "docs/modules/bank.md lacks the row {row:?}"
-        );
+        assert!(docs.contains(&row), "docs/modules/bank.md lacks the row {row:?}");
     }
 }

@@ -55,23 +55,13 @@ fn export_then_init_rebuilds_the_state_byte_for_byte() {
         supply: None,
     };
     let mut state = init(&genesis).unwrap();
-    bank.mint(&mut state, MINTER, &Coin::new("zeta", 12))
-        .unwrap();
+    bank.mint(&mut state, MINTER, &Coin::new("zeta", 12)).unwrap();
     bank.collect_fee(&mut state, &alice(), &stake(5)).unwrap();
     crate::transfer(&mut state, &carol(), &bob(), &atom(3)).unwrap();
 
     let exported = bank.export_genesis(&state).unwrap();
-    assert!(
-        exported
-            .balances
-            .windows(2)
-            .all(|w| w[0].address < w[1].address),
-        "sorted by address"
-    );
-    assert!(exported
-        .balances
-        .iter()
-        .all(|b| b.coins.windows(2).all(|w| w[0].denom < w[1].denom)));
+    assert!(exported.balances.windows(2).all(|w| w[0].address < w[1].address), "sorted by address");
+    assert!(exported.balances.iter().all(|b| b.coins.windows(2).all(|w| w[0].denom < w[1].denom)));
     let json = serde_json::to_string_pretty(&exported).unwrap();
     let rebuilt = init(&parse(&json).unwrap()).unwrap();
     assert_eq!(rebuilt.entries, state.entries);
@@ -89,10 +79,7 @@ fn init_refuses_a_state_that_already_holds_bank_entries() {
 fn assert_invalid(genesis: &Genesis, needle: &str) {
     match init(genesis) {
         Err(BankError::InvalidGenesis(message)) => {
-            assert!(
-                message.contains(needle),
-                "message {message:?} should mention {needle:?}"
-            )
+            assert!(message.contains(needle), "message {message:?} should mention {needle:?}")
         }
         other => panic!("expected InvalidGenesis mentioning {needle:?}, got {other:?}"),
     }
@@ -106,45 +93,18 @@ fn invalid_genesis_sections_are_rejected_with_what_to_fix() {
     assert_invalid(&g(vec![ok(), entry(bob(), vec![])], None), "balances[1]");
     assert_invalid(&g(vec![entry(bob(), vec![])], None), "no coins");
     assert_invalid(&g(vec![ok(), ok()], None), "address listed twice");
-    assert_invalid(
-        &g(vec![entry(alice(), vec![stake(1), stake(2)])], None),
-        "denom stake listed twice",
-    );
+    assert_invalid(&g(vec![entry(alice(), vec![stake(1), stake(2)])], None), "denom stake listed twice");
     assert_invalid(&g(vec![entry(alice(), vec![stake(0)])], None), "amount 0");
+    assert_invalid(&g(vec![entry(alice(), vec![Coin::new("Stake", 1)])], None), "invalid denomination");
     assert_invalid(
-        &g(vec![entry(alice(), vec![Coin::new("Stake", 1)])], None),
-        "invalid denomination",
-    );
-    assert_invalid(
-        &g(
-            vec![
-                entry(alice(), vec![stake(u128::MAX)]),
-                entry(bob(), vec![stake(1)]),
-            ],
-            None,
-        ),
+        &g(vec![entry(alice(), vec![stake(u128::MAX)]), entry(bob(), vec![stake(1)])], None),
         "exceeds 2^128 - 1",
     );
-    assert_invalid(
-        &g(vec![ok()], Some(vec![stake(2)])),
-        "declared as 2 but the balances sum to 1",
-    );
-    assert_invalid(
-        &g(vec![ok()], Some(vec![])),
-        "stake has balances summing to 1 but is not listed",
-    );
-    assert_invalid(
-        &g(vec![ok()], Some(vec![stake(1), atom(0)])),
-        "supply: atom has amount 0",
-    );
-    assert_invalid(
-        &g(vec![ok()], Some(vec![stake(1), stake(1)])),
-        "listed twice",
-    );
-    assert_invalid(
-        &g(vec![ok()], Some(vec![stake(1), Coin::new("a", 0)])),
-        "invalid denomination",
-    );
+    assert_invalid(&g(vec![ok()], Some(vec![stake(2)])), "declared as 2 but the balances sum to 1");
+    assert_invalid(&g(vec![ok()], Some(vec![])), "stake has balances summing to 1 but is not listed");
+    assert_invalid(&g(vec![ok()], Some(vec![stake(1), atom(0)])), "supply: atom has amount 0");
+    assert_invalid(&g(vec![ok()], Some(vec![stake(1), stake(1)])), "listed twice");
+    assert_invalid(&g(vec![ok()], Some(vec![stake(1), Coin::new("a", 0)])), "invalid denomination");
     // A supply that matches is accepted.
     assert!(init(&g(vec![ok()], Some(vec![stake(1)]))).is_ok());
 }
@@ -153,10 +113,7 @@ fn invalid_genesis_sections_are_rejected_with_what_to_fix() {
 fn unknown_json_fields_are_rejected() {
     let addr = alice();
     assert!(parse(r#"{"balance": []}"#).is_err());
-    assert!(parse(&format!(
-        r#"{{"balances": [{{"address": "{addr}", "coins": [], "extra": 1}}]}}"#
-    ))
-    .is_err());
+    assert!(parse(&format!(r#"{{"balances": [{{"address": "{addr}", "coins": [], "extra": 1}}]}}"#)).is_err());
     assert!(parse(&format!(
         r#"{{"balances": [{{"address": "{addr}", "coins": [{{"denom": "stake", "amount": "1", "x": 0}}]}}]}}"#
     ))

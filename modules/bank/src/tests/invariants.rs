@@ -9,9 +9,7 @@ use crate::state::{BALANCES, SUPPLY};
 fn invariants_catch_each_violation() {
     let check = crate::invariants::check;
     let mut zero_balance = funded();
-    BALANCES
-        .put(&mut zero_balance, &(carol(), "stake".into()), &0)
-        .unwrap();
+    BALANCES.put(&mut zero_balance, &(carol(), "stake".into()), &0).unwrap();
     assert!(check(&zero_balance).unwrap_err().contains("zero balance"));
 
     let mut zero_supply = funded();
@@ -19,53 +17,30 @@ fn invariants_catch_each_violation() {
     assert!(check(&zero_supply).unwrap_err().contains("zero supply"));
 
     let mut short_supply = funded();
-    SUPPLY
-        .put(&mut short_supply, &"stake".into(), &1009)
-        .unwrap();
-    assert!(check(&short_supply)
-        .unwrap_err()
-        .contains("supply of stake is 1009 but balances sum to 1010"));
+    SUPPLY.put(&mut short_supply, &"stake".into(), &1009).unwrap();
+    assert!(check(&short_supply).unwrap_err().contains("supply of stake is 1009 but balances sum to 1010"));
 
     let mut orphan_supply = funded();
-    SUPPLY
-        .put(&mut orphan_supply, &"orphan".into(), &5)
-        .unwrap();
-    assert!(check(&orphan_supply)
-        .unwrap_err()
-        .contains("no account holds any"));
+    SUPPLY.put(&mut orphan_supply, &"orphan".into(), &5).unwrap();
+    assert!(check(&orphan_supply).unwrap_err().contains("no account holds any"));
 
     let mut unbacked = funded();
-    BALANCES
-        .put(&mut unbacked, &(carol(), "ghost".into()), &5)
-        .unwrap();
-    assert!(check(&unbacked)
-        .unwrap_err()
-        .contains("supply of ghost is 0"));
+    BALANCES.put(&mut unbacked, &(carol(), "ghost".into()), &5).unwrap();
+    assert!(check(&unbacked).unwrap_err().contains("supply of ghost is 0"));
 
     let mut bad_denom = funded();
-    BALANCES
-        .put(&mut bad_denom, &(carol(), "X".into()), &5)
-        .unwrap();
-    assert!(check(&bad_denom)
-        .unwrap_err()
-        .contains("invalid denomination"));
+    BALANCES.put(&mut bad_denom, &(carol(), "X".into()), &5).unwrap();
+    assert!(check(&bad_denom).unwrap_err().contains("invalid denomination"));
 
     let mut corrupt = funded();
-    corrupt
-        .put_raw(&BALANCES.storage_key(&(carol(), "stake".into())), vec![1])
-        .unwrap();
+    corrupt.put_raw(&BALANCES.storage_key(&(carol(), "stake".into())), vec![1]).unwrap();
     assert!(check(&corrupt).unwrap_err().contains("corrupt state"));
 }
 
 #[test]
 fn a_corrupt_balance_is_a_fatal_state_error() {
     let mut state = funded();
-    state
-        .put_raw(
-            &BALANCES.storage_key(&(bob(), "stake".into())),
-            vec![1, 2, 3],
-        )
-        .unwrap();
+    state.put_raw(&BALANCES.storage_key(&(bob(), "stake".into())), vec![1, 2, 3]).unwrap();
     let before = state.clone();
     let result = crate::transfer(&mut state, &bob(), &alice(), &stake(1));
     let err = result.clone().unwrap_err();

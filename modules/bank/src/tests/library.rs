@@ -20,24 +20,9 @@ fn transfer_moves_funds_and_may_credit_a_module_account() {
 fn transfer_rejections_leave_state_unchanged() {
     let mut state = funded();
     let before = state.clone();
-    assert_rejected(
-        crate::transfer(&mut state, &alice(), &bob(), &Coin::new("", 1)),
-        1,
-        &state,
-        &before,
-    );
-    assert_rejected(
-        crate::transfer(&mut state, &alice(), &alice(), &stake(1)),
-        5,
-        &state,
-        &before,
-    );
-    assert_rejected(
-        crate::transfer(&mut state, &bob(), &alice(), &stake(11)),
-        7,
-        &state,
-        &before,
-    );
+    assert_rejected(crate::transfer(&mut state, &alice(), &bob(), &Coin::new("", 1)), 1, &state, &before);
+    assert_rejected(crate::transfer(&mut state, &alice(), &alice(), &stake(1)), 5, &state, &before);
+    assert_rejected(crate::transfer(&mut state, &bob(), &alice(), &stake(11)), 7, &state, &before);
 }
 
 #[test]
@@ -49,22 +34,11 @@ fn zero_amounts_change_nothing_in_library_calls() {
     bank.mint(&mut state, MINTER, &stake(0)).unwrap();
     bank.burn(&mut state, BURNER, &stake(0)).unwrap();
     bank.collect_fee(&mut state, &carol(), &stake(0)).unwrap();
-    bank.send_from_module(&mut state, TREASURY, &bob(), &stake(0))
-        .unwrap();
+    bank.send_from_module(&mut state, TREASURY, &bob(), &stake(0)).unwrap();
     assert_eq!(state, before, "no writes and no events");
     // The other checks still apply to a zero amount.
-    assert_rejected(
-        bank.mint(&mut state, BURNER, &stake(0)),
-        10,
-        &state,
-        &before,
-    );
-    assert_rejected(
-        crate::transfer(&mut state, &bob(), &bob(), &stake(0)),
-        5,
-        &state,
-        &before,
-    );
+    assert_rejected(bank.mint(&mut state, BURNER, &stake(0)), 10, &state, &before);
+    assert_rejected(crate::transfer(&mut state, &bob(), &bob(), &stake(0)), 5, &state, &before);
 }
 
 #[test]
@@ -72,18 +46,14 @@ fn mint_credits_the_module_and_grows_supply() {
     let bank = bank();
     let mut state = funded();
     bank.mint(&mut state, MINTER, &stake(500)).unwrap();
-    bank.mint(&mut state, MINTER, &Coin::new("newcoin", 7))
-        .unwrap();
+    bank.mint(&mut state, MINTER, &Coin::new("newcoin", 7)).unwrap();
     assert_eq!(bal(&state, module(MINTER), "stake"), 500);
     assert_eq!(supply_of(&state, "stake"), 1510);
     assert_eq!(supply_of(&state, "newcoin"), 7);
     let event = &state.events[0];
     assert_eq!(event.kind, "bank.mint");
     assert_eq!(event.attribute("module"), Some(MINTER));
-    assert_eq!(
-        event.attribute("recipient"),
-        Some(module(MINTER).to_string().as_str())
-    );
+    assert_eq!(event.attribute("recipient"), Some(module(MINTER).to_string().as_str()));
     assert_eq!(event.attribute("amount"), Some("500"));
     assert_invariants(&state);
 }
@@ -92,57 +62,25 @@ fn mint_credits_the_module_and_grows_supply() {
 fn mint_rejections_leave_state_unchanged() {
     let bank = bank();
     let mut state = funded();
-    bank.mint(&mut state, MINTER, &Coin::new("big", u128::MAX))
-        .unwrap();
+    bank.mint(&mut state, MINTER, &Coin::new("big", u128::MAX)).unwrap();
     let before = state.clone();
-    assert_rejected(
-        bank.mint(&mut state, MINTER, &Coin::new("9x", 1)),
-        1,
-        &state,
-        &before,
-    );
-    assert_rejected(
-        bank.mint(&mut state, "nobody", &stake(1)),
-        9,
-        &state,
-        &before,
-    );
-    assert_rejected(
-        bank.mint(&mut state, BURNER, &stake(1)),
-        10,
-        &state,
-        &before,
-    );
-    assert_rejected(
-        bank.mint(&mut state, FEE_COLLECTOR, &stake(1)),
-        10,
-        &state,
-        &before,
-    );
-    assert_rejected(
-        bank.mint(&mut state, MINTER, &Coin::new("big", 1)),
-        8,
-        &state,
-        &before,
-    );
+    assert_rejected(bank.mint(&mut state, MINTER, &Coin::new("9x", 1)), 1, &state, &before);
+    assert_rejected(bank.mint(&mut state, "nobody", &stake(1)), 9, &state, &before);
+    assert_rejected(bank.mint(&mut state, BURNER, &stake(1)), 10, &state, &before);
+    assert_rejected(bank.mint(&mut state, FEE_COLLECTOR, &stake(1)), 10, &state, &before);
+    assert_rejected(bank.mint(&mut state, MINTER, &Coin::new("big", 1)), 8, &state, &before);
     assert_invariants(&state);
 }
 
 #[test]
 fn burn_debits_the_module_and_shrinks_supply() {
     let bank = bank();
-    let mut state = state_with(&[
-        (module(BURNER), vec![stake(100)]),
-        (alice(), vec![stake(1)]),
-    ]);
+    let mut state = state_with(&[(module(BURNER), vec![stake(100)]), (alice(), vec![stake(1)])]);
     bank.burn(&mut state, BURNER, &stake(40)).unwrap();
     assert_eq!(bal(&state, module(BURNER), "stake"), 60);
     assert_eq!(supply_of(&state, "stake"), 61);
     assert_eq!(state.events[0].kind, "bank.burn");
-    assert_eq!(
-        state.events[0].attribute("sender"),
-        Some(module(BURNER).to_string().as_str())
-    );
+    assert_eq!(state.events[0].attribute("sender"), Some(module(BURNER).to_string().as_str()));
     // Burning everything of a denomination removes its supply entry.
     crate::transfer(&mut state, &alice(), &module(BURNER), &stake(1)).unwrap();
     bank.burn(&mut state, BURNER, &stake(61)).unwrap();
@@ -154,35 +92,12 @@ fn burn_debits_the_module_and_shrinks_supply() {
 #[test]
 fn burn_rejections_leave_state_unchanged() {
     let bank = bank();
-    let mut state = state_with(&[
-        (module(BURNER), vec![stake(100)]),
-        (module(MINTER), vec![stake(100)]),
-    ]);
+    let mut state = state_with(&[(module(BURNER), vec![stake(100)]), (module(MINTER), vec![stake(100)])]);
     let before = state.clone();
-    assert_rejected(
-        bank.burn(&mut state, BURNER, &Coin::new("S", 1)),
-        1,
-        &state,
-        &before,
-    );
-    assert_rejected(
-        bank.burn(&mut state, "nobody", &stake(1)),
-        9,
-        &state,
-        &before,
-    );
-    assert_rejected(
-        bank.burn(&mut state, MINTER, &stake(1)),
-        10,
-        &state,
-        &before,
-    );
-    assert_rejected(
-        bank.burn(&mut state, BURNER, &stake(101)),
-        7,
-        &state,
-        &before,
-    );
+    assert_rejected(bank.burn(&mut state, BURNER, &Coin::new("S", 1)), 1, &state, &before);
+    assert_rejected(bank.burn(&mut state, "nobody", &stake(1)), 9, &state, &before);
+    assert_rejected(bank.burn(&mut state, MINTER, &stake(1)), 10, &state, &before);
+    assert_rejected(bank.burn(&mut state, BURNER, &stake(101)), 7, &state, &before);
     assert_rejected(bank.burn(&mut state, BURNER, &atom(1)), 7, &state, &before);
 }
 
@@ -197,10 +112,7 @@ fn collect_fee_pays_the_fee_collector_and_emits_a_fee_event() {
     let event = &state.events[0];
     assert_eq!(event.kind, "bank.fee");
     assert_eq!(event.attribute("sender"), Some(bob().to_string().as_str()));
-    assert_eq!(
-        event.attribute("recipient"),
-        Some(module(FEE_COLLECTOR).to_string().as_str())
-    );
+    assert_eq!(event.attribute("recipient"), Some(module(FEE_COLLECTOR).to_string().as_str()));
     assert_eq!(event.attribute("amount"), Some("4"));
     assert_invariants(&state);
 }
@@ -213,33 +125,17 @@ fn collect_fee_from_a_payer_who_cannot_pay_is_insufficient_funds() {
     let result = bank.collect_fee(&mut state, &bob(), &stake(11));
     assert!(matches!(result, Err(BankError::InsufficientFunds { .. })));
     assert_rejected(result, 7, &state, &before);
-    assert_rejected(
-        bank.collect_fee(&mut state, &carol(), &stake(1)),
-        7,
-        &state,
-        &before,
-    );
-    assert_rejected(
-        bank.collect_fee(&mut state, &bob(), &Coin::new("", 1)),
-        1,
-        &state,
-        &before,
-    );
+    assert_rejected(bank.collect_fee(&mut state, &carol(), &stake(1)), 7, &state, &before);
+    assert_rejected(bank.collect_fee(&mut state, &bob(), &Coin::new("", 1)), 1, &state, &before);
 }
 
 #[test]
 fn module_transfers_check_names_and_recipients() {
     let bank = bank();
-    let mut state = state_with(&[
-        (module(TREASURY), vec![stake(100)]),
-        (alice(), vec![stake(100)]),
-    ]);
-    bank.send_from_module(&mut state, TREASURY, &bob(), &stake(10))
-        .unwrap();
-    bank.send_to_module(&mut state, &alice(), MINTER, &stake(20))
-        .unwrap();
-    bank.move_between_modules(&mut state, TREASURY, BURNER, &stake(30))
-        .unwrap();
+    let mut state = state_with(&[(module(TREASURY), vec![stake(100)]), (alice(), vec![stake(100)])]);
+    bank.send_from_module(&mut state, TREASURY, &bob(), &stake(10)).unwrap();
+    bank.send_to_module(&mut state, &alice(), MINTER, &stake(20)).unwrap();
+    bank.move_between_modules(&mut state, TREASURY, BURNER, &stake(30)).unwrap();
     assert_eq!(bal(&state, module(TREASURY), "stake"), 60);
     assert_eq!(bal(&state, bob(), "stake"), 10);
     assert_eq!(bal(&state, module(MINTER), "stake"), 20);
@@ -249,54 +145,14 @@ fn module_transfers_check_names_and_recipients() {
     assert_invariants(&state);
 
     let before = state.clone();
-    assert_rejected(
-        bank.send_from_module(&mut state, "nobody", &bob(), &stake(1)),
-        9,
-        &state,
-        &before,
-    );
-    assert_rejected(
-        bank.send_from_module(&mut state, TREASURY, &module(MINTER), &stake(1)),
-        6,
-        &state,
-        &before,
-    );
-    assert_rejected(
-        bank.send_from_module(&mut state, TREASURY, &bob(), &stake(61)),
-        7,
-        &state,
-        &before,
-    );
-    assert_rejected(
-        bank.send_to_module(&mut state, &alice(), "nobody", &stake(1)),
-        9,
-        &state,
-        &before,
-    );
-    assert_rejected(
-        bank.send_to_module(&mut state, &module(MINTER), MINTER, &stake(1)),
-        5,
-        &state,
-        &before,
-    );
-    assert_rejected(
-        bank.move_between_modules(&mut state, TREASURY, "nobody", &stake(1)),
-        9,
-        &state,
-        &before,
-    );
-    assert_rejected(
-        bank.move_between_modules(&mut state, TREASURY, TREASURY, &stake(1)),
-        5,
-        &state,
-        &before,
-    );
-    assert_rejected(
-        bank.move_between_modules(&mut state, BURNER, MINTER, &stake(31)),
-        7,
-        &state,
-        &before,
-    );
+    assert_rejected(bank.send_from_module(&mut state, "nobody", &bob(), &stake(1)), 9, &state, &before);
+    assert_rejected(bank.send_from_module(&mut state, TREASURY, &module(MINTER), &stake(1)), 6, &state, &before);
+    assert_rejected(bank.send_from_module(&mut state, TREASURY, &bob(), &stake(61)), 7, &state, &before);
+    assert_rejected(bank.send_to_module(&mut state, &alice(), "nobody", &stake(1)), 9, &state, &before);
+    assert_rejected(bank.send_to_module(&mut state, &module(MINTER), MINTER, &stake(1)), 5, &state, &before);
+    assert_rejected(bank.move_between_modules(&mut state, TREASURY, "nobody", &stake(1)), 9, &state, &before);
+    assert_rejected(bank.move_between_modules(&mut state, TREASURY, TREASURY, &stake(1)), 5, &state, &before);
+    assert_rejected(bank.move_between_modules(&mut state, BURNER, MINTER, &stake(31)), 7, &state, &before);
 }
 
 #[test]
@@ -305,21 +161,11 @@ fn bank_config_always_has_the_fee_collector() {
     let names: Vec<&str> = default.module_accounts().map(|a| a.name).collect();
     assert_eq!(names, vec![FEE_COLLECTOR]);
     assert_eq!(Bank::new([]).unwrap(), default);
-    assert_eq!(
-        Bank::new([ModuleAccount::new(FEE_COLLECTOR, Permissions::NONE)]).unwrap(),
-        default
-    );
+    assert_eq!(Bank::new([ModuleAccount::new(FEE_COLLECTOR, Permissions::NONE)]).unwrap(), default);
     let bank = bank();
     let names: Vec<&str> = bank.module_accounts().map(|a| a.name).collect();
-    assert_eq!(
-        names,
-        vec![BURNER, FEE_COLLECTOR, MINTER, TREASURY],
-        "sorted by name"
-    );
-    assert_eq!(
-        bank.module_account_at(&module(MINTER)).map(|a| a.name),
-        Some(MINTER)
-    );
+    assert_eq!(names, vec![BURNER, FEE_COLLECTOR, MINTER, TREASURY], "sorted by name");
+    assert_eq!(bank.module_account_at(&module(MINTER)).map(|a| a.name), Some(MINTER));
     assert_eq!(bank.module_account_at(&alice()), None);
     assert_eq!(bank.module_address(TREASURY), Ok(module(TREASURY)));
     assert_eq!(bank.fee_collector_address(), module(FEE_COLLECTOR));
@@ -328,10 +174,7 @@ fn bank_config_always_has_the_fee_collector() {
 #[test]
 fn bank_config_rejects_bad_module_accounts() {
     let cases = [
-        vec![
-            ModuleAccount::new("a", Permissions::NONE),
-            ModuleAccount::new("a", Permissions::MINTER),
-        ],
+        vec![ModuleAccount::new("a", Permissions::NONE), ModuleAccount::new("a", Permissions::MINTER)],
         vec![ModuleAccount::new(FEE_COLLECTOR, Permissions::MINTER)],
         vec![ModuleAccount::new("", Permissions::NONE)],
         vec![ModuleAccount::new("Bank", Permissions::NONE)],

@@ -1,11 +1,6 @@
 //! Unit tests on [`MemoryState`]. Every test that changes state ends by checking invariants.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::arithmetic_side_effects
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::arithmetic_side_effects)]
 
 mod errors;
 mod genesis;
@@ -63,10 +58,7 @@ pub(crate) fn state_with(holdings: &[(Address, Vec<Coin>)]) -> MemoryState {
     let genesis = Genesis {
         balances: holdings
             .iter()
-            .map(|(address, coins)| GenesisBalance {
-                address: *address,
-                coins: coins.clone(),
-            })
+            .map(|(address, coins)| GenesisBalance { address: *address, coins: coins.clone() })
             .collect(),
         supply: None,
     };
@@ -77,31 +69,13 @@ pub(crate) fn state_with(holdings: &[(Address, Vec<Coin>)]) -> MemoryState {
 
 /// The usual starting point: alice 1000stake + 50atom, bob 10stake.
 pub(crate) fn funded() -> MemoryState {
-    state_with(&[
-        (alice(), vec![stake(1000), atom(50)]),
-        (bob(), vec![stake(10)]),
-    ])
+    state_with(&[(alice(), vec![stake(1000), atom(50)]), (bob(), vec![stake(10)])])
 }
 
 /// Delivers `msg` signed by `signer`, as the runtime would after `validate`.
-pub(crate) fn deliver(
-    state: &mut MemoryState,
-    signer: Address,
-    msg: &crate::Msg,
-) -> Result<(), BankError> {
-    let block = BlockInfo {
-        chain_id: "test".into(),
-        height: 1,
-        time: BlockTime::from_seconds(1),
-        proposer: [0; 20],
-    };
-    let ctx = TxContext {
-        block: &block,
-        signer,
-        signer_key: [0; 32],
-        tx_index: 0,
-        msg_index: 0,
-    };
+pub(crate) fn deliver(state: &mut MemoryState, signer: Address, msg: &crate::Msg) -> Result<(), BankError> {
+    let block = BlockInfo { chain_id: "test".into(), height: 1, time: BlockTime::from_seconds(1), proposer: [0; 20] };
+    let ctx = TxContext { block: &block, signer, signer_key: [0; 32], tx_index: 0, msg_index: 0 };
     let bank = bank();
     bank.validate(msg)?;
     bank.deliver(&ctx, state, msg)
@@ -116,18 +90,10 @@ pub(crate) fn supply_of(state: &MemoryState, denom: &str) -> u128 {
 }
 
 /// Asserts `result` failed with `code` and that `state` (entries and events) equals `before`.
-pub(crate) fn assert_rejected(
-    result: Result<(), BankError>,
-    code: u32,
-    state: &MemoryState,
-    before: &MemoryState,
-) {
+pub(crate) fn assert_rejected(result: Result<(), BankError>, code: u32, state: &MemoryState, before: &MemoryState) {
     let err = result.expect_err("expected an error");
     assert_eq!(err.code(), code, "wrong code for {err}");
-    assert_eq!(
-        state, before,
-        "a rejected operation changed state or emitted events"
-    );
+    assert_eq!(state, before, "a rejected operation changed state or emitted events");
 }
 
 pub(crate) fn assert_invariants(state: &MemoryState) {

@@ -36,47 +36,15 @@ const PARTIES: usize = USERS + MODULES.len();
 
 #[derive(Clone, Debug)]
 enum Op {
-    Send {
-        signer: usize,
-        to: usize,
-        coin: Coin,
-    },
-    MultiSend {
-        signer: usize,
-        outputs: Vec<(usize, Coin)>,
-    },
-    Transfer {
-        from: usize,
-        to: usize,
-        coin: Coin,
-    },
-    SendFromModule {
-        module: usize,
-        to: usize,
-        coin: Coin,
-    },
-    SendToModule {
-        from: usize,
-        module: usize,
-        coin: Coin,
-    },
-    MoveBetweenModules {
-        from: usize,
-        to: usize,
-        coin: Coin,
-    },
-    Mint {
-        module: usize,
-        coin: Coin,
-    },
-    Burn {
-        module: usize,
-        coin: Coin,
-    },
-    CollectFee {
-        payer: usize,
-        coin: Coin,
-    },
+    Send { signer: usize, to: usize, coin: Coin },
+    MultiSend { signer: usize, outputs: Vec<(usize, Coin)> },
+    Transfer { from: usize, to: usize, coin: Coin },
+    SendFromModule { module: usize, to: usize, coin: Coin },
+    SendToModule { from: usize, module: usize, coin: Coin },
+    MoveBetweenModules { from: usize, to: usize, coin: Coin },
+    Mint { module: usize, coin: Coin },
+    Burn { module: usize, coin: Coin },
+    CollectFee { payer: usize, coin: Coin },
 }
 
 fn coin() -> impl Strategy<Value = Coin> {
@@ -134,10 +102,7 @@ fn blocked(address: &Address) -> bool {
 
 impl Model {
     fn get(&self, address: Address, denom: &str) -> u128 {
-        self.balances
-            .get(&(address, denom.to_string()))
-            .copied()
-            .unwrap_or(0)
+        self.balances.get(&(address, denom.to_string())).copied().unwrap_or(0)
     }
 
     fn set(&mut self, address: Address, denom: &str, amount: u128) {
@@ -161,15 +126,9 @@ impl Model {
         if coin.amount == 0 {
             return Ok(0);
         }
-        let from_balance = self
-            .get(from, &coin.denom)
-            .checked_sub(coin.amount)
-            .ok_or(7u32)?;
+        let from_balance = self.get(from, &coin.denom).checked_sub(coin.amount).ok_or(7u32)?;
         self.set(from, &coin.denom, from_balance);
-        let to_balance = self
-            .get(to, &coin.denom)
-            .checked_add(coin.amount)
-            .ok_or(8u32)?;
+        let to_balance = self.get(to, &coin.denom).checked_add(coin.amount).ok_or(8u32)?;
         self.set(to, &coin.denom, to_balance);
         Ok(1)
     }
@@ -214,9 +173,7 @@ impl Model {
                 if outputs.len() > MAX_OUTPUTS {
                     return Err(4);
                 }
-                outputs
-                    .iter()
-                    .try_for_each(|(_, coin)| Self::stateless(coin))?;
+                outputs.iter().try_for_each(|(_, coin)| Self::stateless(coin))?;
                 let mut events = 0;
                 for (to, coin) in outputs {
                     events += self.message_output(user(*signer), party(*to), coin)?;
@@ -264,18 +221,9 @@ impl Model {
                 if coin.amount == 0 {
                     return Ok(0);
                 }
-                let supply = self
-                    .supply
-                    .get(&coin.denom)
-                    .copied()
-                    .unwrap_or(0)
-                    .checked_add(coin.amount)
-                    .ok_or(8u32)?;
+                let supply = self.supply.get(&coin.denom).copied().unwrap_or(0).checked_add(coin.amount).ok_or(8u32)?;
                 self.set_supply(&coin.denom, supply);
-                let balance = self
-                    .get(address, &coin.denom)
-                    .checked_add(coin.amount)
-                    .ok_or(8u32)?;
+                let balance = self.get(address, &coin.denom).checked_add(coin.amount).ok_or(8u32)?;
                 self.set(address, &coin.denom, balance);
                 Ok(1)
             }
@@ -288,18 +236,9 @@ impl Model {
                 if coin.amount == 0 {
                     return Ok(0);
                 }
-                let balance = self
-                    .get(address, &coin.denom)
-                    .checked_sub(coin.amount)
-                    .ok_or(7u32)?;
+                let balance = self.get(address, &coin.denom).checked_sub(coin.amount).ok_or(7u32)?;
                 self.set(address, &coin.denom, balance);
-                let supply = self
-                    .supply
-                    .get(&coin.denom)
-                    .copied()
-                    .unwrap_or(0)
-                    .checked_sub(coin.amount)
-                    .ok_or(8u32)?;
+                let supply = self.supply.get(&coin.denom).copied().unwrap_or(0).checked_sub(coin.amount).ok_or(8u32)?;
                 self.set_supply(&coin.denom, supply);
                 Ok(1)
             }
@@ -317,31 +256,16 @@ impl Model {
 
 fn run(bank: &Bank, state: &mut MemoryState, op: &Op) -> Result<(), BankError> {
     match op {
-        Op::Send { signer, to, coin } => deliver(
-            state,
-            user(*signer),
-            &Msg::Send {
-                to: party(*to),
-                amount: coin.clone(),
-            },
-        ),
+        Op::Send { signer, to, coin } => {
+            deliver(state, user(*signer), &Msg::Send { to: party(*to), amount: coin.clone() })
+        }
         Op::MultiSend { signer, outputs } => {
-            let outputs = outputs
-                .iter()
-                .map(|(to, coin)| Output {
-                    to: party(*to),
-                    amount: coin.clone(),
-                })
-                .collect();
+            let outputs = outputs.iter().map(|(to, coin)| Output { to: party(*to), amount: coin.clone() }).collect();
             deliver(state, user(*signer), &Msg::MultiSend { outputs })
         }
         Op::Transfer { from, to, coin } => crate::transfer(state, &party(*from), &party(*to), coin),
-        Op::SendFromModule { module, to, coin } => {
-            bank.send_from_module(state, MODULES[*module], &party(*to), coin)
-        }
-        Op::SendToModule { from, module, coin } => {
-            bank.send_to_module(state, &party(*from), MODULES[*module], coin)
-        }
+        Op::SendFromModule { module, to, coin } => bank.send_from_module(state, MODULES[*module], &party(*to), coin),
+        Op::SendToModule { from, module, coin } => bank.send_to_module(state, &party(*from), MODULES[*module], coin),
         Op::MoveBetweenModules { from, to, coin } => {
             bank.move_between_modules(state, MODULES[*from], MODULES[*to], coin)
         }

@@ -15,45 +15,21 @@ fn query(state: &MemoryState, path: &str, request: &str) -> Result<Value, BankEr
 fn balance_and_balances() {
     let state = funded();
     let a = alice();
-    let got = query(
-        &state,
-        "balance",
-        &format!(r#"{{"address": "{a}", "denom": "stake"}}"#),
-    )
-    .unwrap();
+    let got = query(&state, "balance", &format!(r#"{{"address": "{a}", "denom": "stake"}}"#)).unwrap();
     assert_eq!(got, json!({"denom": "stake", "amount": "1000"}));
-    let none = query(
-        &state,
-        "balance",
-        &format!(r#"{{"address": "{}", "denom": "stake"}}"#, carol()),
-    )
-    .unwrap();
+    let none = query(&state, "balance", &format!(r#"{{"address": "{}", "denom": "stake"}}"#, carol())).unwrap();
     assert_eq!(none, json!({"denom": "stake", "amount": "0"}));
     let all = query(&state, "balances", &format!(r#"{{"address": "{a}"}}"#)).unwrap();
-    assert_eq!(
-        all,
-        json!([{"denom": "atom", "amount": "50"}, {"denom": "stake", "amount": "1000"}])
-    );
-    let empty = query(
-        &state,
-        "balances",
-        &format!(r#"{{"address": "{}"}}"#, carol()),
-    )
-    .unwrap();
+    assert_eq!(all, json!([{"denom": "atom", "amount": "50"}, {"denom": "stake", "amount": "1000"}]));
+    let empty = query(&state, "balances", &format!(r#"{{"address": "{}"}}"#, carol())).unwrap();
     assert_eq!(empty, json!([]));
 }
 
 #[test]
 fn supply_and_supplies() {
     let state = funded();
-    assert_eq!(
-        query(&state, "supply", r#"{"denom": "stake"}"#).unwrap(),
-        json!({"denom": "stake", "amount": "1010"})
-    );
-    assert_eq!(
-        query(&state, "supply", r#"{"denom": "none"}"#).unwrap(),
-        json!({"denom": "none", "amount": "0"})
-    );
+    assert_eq!(query(&state, "supply", r#"{"denom": "stake"}"#).unwrap(), json!({"denom": "stake", "amount": "1010"}));
+    assert_eq!(query(&state, "supply", r#"{"denom": "none"}"#).unwrap(), json!({"denom": "none", "amount": "0"}));
     let all = json!([{"denom": "atom", "amount": "50"}, {"denom": "stake", "amount": "1010"}]);
     assert_eq!(query(&state, "supplies", "{}").unwrap(), all);
     assert_eq!(query(&state, "supplies", "").unwrap(), all);
@@ -68,12 +44,7 @@ fn module_accounts() {
         json!({"name": "minter", "address": Address::module(MINTER).to_string(), "permissions": {"minter": true, "burner": false}})
     );
     let all = query(&state, "module_accounts", "").unwrap();
-    let names: Vec<&str> = all
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = all.as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
     assert_eq!(names, vec![BURNER, FEE_COLLECTOR, MINTER, TREASURY]);
     // The address shown in docs/modules/bank.md.
     let fee = query(&state, "module_account", r#"{"name": "fee_collector"}"#).unwrap();
@@ -89,21 +60,9 @@ fn bad_queries_have_codes() {
     assert_eq!(code("nothing", "{}"), 13);
     assert_eq!(code("", "{}"), 13);
     assert_eq!(code("balance", "not json"), 14);
-    assert_eq!(
-        code("balance", r#"{"address": "xyz", "denom": "stake"}"#),
-        14
-    );
-    assert_eq!(
-        code("balance", &format!(r#"{{"address": "{}"}}"#, alice())),
-        14
-    );
-    assert_eq!(
-        code(
-            "balances",
-            &format!(r#"{{"address": "{}", "extra": 1}}"#, alice())
-        ),
-        14
-    );
+    assert_eq!(code("balance", r#"{"address": "xyz", "denom": "stake"}"#), 14);
+    assert_eq!(code("balance", &format!(r#"{{"address": "{}"}}"#, alice())), 14);
+    assert_eq!(code("balances", &format!(r#"{{"address": "{}", "extra": 1}}"#, alice())), 14);
     assert_eq!(code("supplies", r#"{"extra": 1}"#), 14);
     assert_eq!(code("supply", r#"{"denom": "Bad"}"#), 1);
 }

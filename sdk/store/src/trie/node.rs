@@ -42,12 +42,7 @@ pub(crate) struct Internal {
 
 impl Node {
     pub(crate) fn leaf(key_hash: Hash, value_hash: Hash, value: Bytes) -> Node {
-        Node::Leaf(Arc::new(Leaf {
-            hash: leaf_hash(&key_hash, &value_hash),
-            key_hash,
-            value_hash,
-            value,
-        }))
+        Node::Leaf(Arc::new(Leaf { hash: leaf_hash(&key_hash, &value_hash), key_hash, value_hash, value }))
     }
 
     /// Joins two canonical subtrees under a new parent, keeping the result

@@ -13,11 +13,7 @@ pub(crate) fn get<'a>(root: &'a Node, key_hash: &Hash) -> Option<&'a Leaf> {
             Node::Empty => return None,
             Node::Leaf(leaf) => return (leaf.key_hash == *key_hash).then_some(&**leaf),
             Node::Internal(internal) => {
-                node = if path_bit(key_hash, depth) {
-                    &internal.right
-                } else {
-                    &internal.left
-                };
+                node = if path_bit(key_hash, depth) { &internal.right } else { &internal.left };
                 depth += 1;
             }
         }
@@ -36,19 +32,13 @@ pub(crate) fn prove<'a>(root: &'a Node, key_hash: &Hash) -> (Option<&'a Leaf>, P
     loop {
         match node {
             Node::Empty => {
-                let proof = Proof {
-                    siblings,
-                    terminal: Terminal::Empty,
-                };
+                let proof = Proof { siblings, terminal: Terminal::Empty };
                 return (None, proof);
             }
             Node::Leaf(leaf) => {
                 let proof = Proof {
                     siblings,
-                    terminal: Terminal::Leaf {
-                        key_hash: leaf.key_hash,
-                        value_hash: leaf.value_hash,
-                    },
+                    terminal: Terminal::Leaf { key_hash: leaf.key_hash, value_hash: leaf.value_hash },
                 };
                 return ((leaf.key_hash == *key_hash).then_some(&**leaf), proof);
             }

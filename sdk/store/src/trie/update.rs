@@ -112,11 +112,7 @@ fn apply_at(node: &Node, depth: usize, updates: &[Update], edits: &mut KeySetEdi
 /// The two subtrees of the position `node` occupies at `depth`. A leaf or an
 /// empty subtree is expanded on the fly: a leaf goes to the side its key hash
 /// points to, the other side is empty.
-fn children<'a>(
-    node: &'a Node,
-    depth: usize,
-    empty: &'a Node,
-) -> (&'a Node, &'a Node, Option<&'a Arc<Internal>>) {
+fn children<'a>(node: &'a Node, depth: usize, empty: &'a Node) -> (&'a Node, &'a Node, Option<&'a Arc<Internal>>) {
     match node {
         Node::Empty => (empty, empty, None),
         Node::Leaf(leaf) if path_bit(&leaf.key_hash, depth) => (empty, node, None),

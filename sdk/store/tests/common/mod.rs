@@ -13,10 +13,7 @@ pub type Model = BTreeMap<Vec<u8>, Vec<u8>>;
 /// The root of `model` straight from the definition in `conclave-proof`,
 /// independent of the store's trie code.
 pub fn model_root(model: &Model) -> Hash {
-    let leaves: Vec<(Hash, Hash)> = model
-        .iter()
-        .map(|(key, value)| (key_hash(key), value_hash(value)))
-        .collect();
+    let leaves: Vec<(Hash, Hash)> = model.iter().map(|(key, value)| (key_hash(key), value_hash(value))).collect();
     root_from_leaves(&leaves)
 }
 
