@@ -44,6 +44,7 @@ impl Checkpointer {
         let thread = std::thread::Builder::new()
             .name("store-checkpoint".into())
             .spawn(move || {
+                crate::background::lower_current_thread_priority();
                 for request in inbox {
                     let outcome = run(&log, &flat, &request);
                     if outbox.send(outcome).is_err() {

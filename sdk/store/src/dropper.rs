@@ -20,7 +20,10 @@ impl Dropper {
         let (queue, inbox) = mpsc::channel::<Snapshot>();
         let thread = std::thread::Builder::new()
             .name("store-dropper".into())
-            .spawn(move || inbox.into_iter().for_each(drop))
+            .spawn(move || {
+                crate::background::lower_current_thread_priority();
+                inbox.into_iter().for_each(drop)
+            })
             .map_err(|error| StoreError::Thread(format!("cannot start dropper thread: {error}")))?;
         Ok(Dropper { queue: Some(queue), thread: Some(thread) })
     }
