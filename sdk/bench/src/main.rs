@@ -12,6 +12,8 @@
     reason = "a benchmark reports rates, means and ratios"
 )]
 
+mod abci;
+mod chain;
 mod store;
 mod sys;
 
@@ -30,10 +32,16 @@ struct Cli {
 enum Command {
     /// State tree: conclave-store against jmt (committed updates/s, latency, disk, memory, proofs).
     Store(store::StoreArgs),
+    /// ABCI transport: our socket server against tendermint-abci's Server (round trip, FinalizeBlock).
+    Abci(abci::AbciArgs),
+    /// Throughput under CometBFT: the app-template chain against CometBFT's kvstore (1 and 4 nodes).
+    Chain(chain::ChainArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Store(args) => store::run(&args),
+        Command::Abci(args) => abci::run(&args),
+        Command::Chain(args) => chain::run(&args),
     }
 }

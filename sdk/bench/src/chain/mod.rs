@@ -1,0 +1,208 @@
+//! `conclave-bench chain`: committed throughput and latency of the app-template chain under
+//! real CometBFT, against CometBFT's built-in `kvstore` on the same configuration, same run.
+//!
+//! For each network size (default 1 and 4 validators) and each app, the benchmark builds a
+//! fresh local network in a temporary directory ([`network`]), pushes load through
+//! `broadcast_tx_sync` for a warm-up and a measured window ([`load`]), stops the network and
+//! deletes it. Transactions are the same length for both apps: signed bank transfers for the
+//! chain, unique `key=value` bytes for kvstore.
+//!
+//! The last line printed is `chain_vs_kvstore=<appchain tx/s / kvstore tx/s>`, from the
+//! 4-validator networks (else the largest size both apps ran on; the line before says which).
+
+mod load;
+mod network;
+mod procs;
+mod rpc;
+mod signals;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{ensure, Result};
+use clap::Args;
+
+use self::load::{LoadResult, LoadSettings};
+use self::network::{free_base_port, AppKind, Binaries, Network, NetworkSettings};
+use crate::abci::workload;
+
+/// Options of `conclave-bench chain`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ChainArgs {
+    /// Network sizes to run, in validators.
+    #[arg(long, value_delimiter = ',', default_value = "1,4", value_parser = clap::value_parser!(u16).range(1..=16))]
+    validators: Vec<u16>,
+    /// Apps to run on each size.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "chain,kvstore")]
+    apps: Vec<AppKind>,
+    /// Seconds of load before the measured window.
+    #[arg(long, default_value_t = 5.0)]
+    warmup: f64,
+    /// Seconds of the measured window.
+    #[arg(long, default_value_t = 20.0)]
+    duration: f64,
+    /// Concurrent senders: threads with one HTTP connection each, spread over the nodes (one
+    /// funded account each for the chain). broadcast_tx_sync over a socket app waits for
+    /// CometBFT's 20 ms ABCI flush, so it takes many in parallel to saturate a chain.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(2..=1024))]
+    connections: u16,
+    /// Most transactions in flight (sent, not yet seen in a block); keep it below the mempool
+    /// size (CometBFT default 5000).
+    #[arg(long, default_value_t = 4000)]
+    window: usize,
+    /// Cap on the total send rate, tx/s (default: none, the window alone limits the load).
+    #[arg(long)]
+    rate: Option<f64>,
+    /// consensus.timeout_commit of every node (both apps).
+    #[arg(long, default_value = "300ms")]
+    timeout_commit: String,
+    /// consensus.timeout_propose of every node (both apps).
+    #[arg(long, default_value = "1s")]
+    timeout_propose: String,
+    /// The appchaind binary (default: beside this binary, else target/release/appchaind).
+    #[arg(long)]
+    appchaind: Option<PathBuf>,
+    /// The cometbft binary (default: $COMETBFT, PATH, ~/go/bin/cometbft).
+    #[arg(long)]
+    cometbft: Option<PathBuf>,
+    /// First port to try (node i of a network uses P+10i and P+10i+1; each network gets its
+    /// own free range). Default: 30000 plus an offset derived from the process id.
+    #[arg(long)]
+    base_port: Option<u16>,
+    /// Keep each network's directory (homes and logs) instead of deleting it.
+    #[arg(long)]
+    keep_dirs: bool,
+    /// Seconds a network may take to produce its first block.
+    #[arg(long, default_value_t = 90)]
+    start_timeout: u64,
+}
+
+/// Fewer blocks than this in the window make the rate a matter of where the window falls.
+const MIN_BLOCKS: u64 = 5;
+
+/// Runs the benchmark and prints the report; the last line is the ratio.
+pub(crate) fn run(args: &ChainArgs) -> Result<()> {
+    ensure!(args.duration > 0.0 && args.warmup >= 0.5, "--duration must be positive and --warmup at least 0.5");
+    ensure!(args.window > 0, "--window must be positive");
+    signals::install()?;
+    let binaries = Binaries::locate(args.appchaind.as_deref(), args.cometbft.as_deref())?;
+    let settings = NetworkSettings {
+        timeout_commit: args.timeout_commit.clone(),
+        timeout_propose: args.timeout_propose.clone(),
+        keep: args.keep_dirs,
+        start_timeout: Duration::from_secs(args.start_timeout),
+    };
+    let load = LoadSettings {
+        connections: usize::from(args.connections),
+        window: args.window,
+        rate: args.rate,
+        warmup: Duration::from_secs_f64(args.warmup),
+        duration: Duration::from_secs_f64(args.duration),
+    };
+    let senders = workload::senders(usize::from(args.connections));
+    let tx_length = load::transfer_length("bench", &senders);
+
+    println!("chain benchmark; machine: {}", crate::sys::machine());
+    println!("appchaind: {}; cometbft: {}", binaries.appchaind.display(), binaries.cometbft.display());
+    println!(
+        "networks: appchaind localnet homes (cometbft testnet layout), timeout_commit {}, timeout_propose {}, \
+         CometBFT's other defaults (mempool size 5000, recheck on); chain over a Unix socket, kvstore built in",
+        args.timeout_commit, args.timeout_propose
+    );
+    println!(
+        "load: {} connections (broadcast_tx_sync), window {} in flight{}, {tx_length}-byte txs \
+         (transfers with gas limit {} / kvstore key=value); warm-up {} s, measured {} s",
+        args.connections,
+        args.window,
+        args.rate.map(|r| format!(", rate cap {r} tx/s")).unwrap_or_default(),
+        workload::GAS_LIMIT,
+        args.warmup,
+        args.duration
+    );
+
+    let mut port = args.base_port.unwrap_or(30_000 + u16::try_from(std::process::id() % 100).unwrap_or(0) * 200);
+    let mut results: Vec<(u16, AppKind, LoadResult)> = Vec::new();
+    for &validators in &args.validators {
+        for &app in &args.apps {
+            signals::check()?;
+            let base = free_base_port(validators, port)?;
+            port = base + validators * 10 + 100 - (validators * 10) % 100;
+            eprintln!("starting {} x{validators} (ports from {base})...", app.label());
+            let mut network = Network::start(app, validators, base, &binaries, &settings, &senders)?;
+            eprintln!("loading {} x{validators} for {} s + {} s...", app.label(), args.warmup, args.duration);
+            let result = load::run(&mut network, &senders, tx_length, &load)?;
+            drop(network);
+            print_row(validators, app, &result);
+            results.push((validators, app, result));
+        }
+    }
+
+    println!();
+    let ratio = ratio(&results);
+    match ratio {
+        Some((validators, ours, theirs)) => {
+            println!(
+                "ratio from the {validators}-validator networks: appchain {ours:.0} tx/s / kvstore {theirs:.0} tx/s"
+            );
+            println!("chain_vs_kvstore={:.2}", if theirs > 0.0 { ours / theirs } else { 0.0 });
+        }
+        None => println!("chain_vs_kvstore=n/a (needs both apps on one network size)"),
+    }
+    Ok(())
+}
+
+fn print_row(validators: u16, app: AppKind, r: &LoadResult) {
+    let cpu_share = |name: &str| r.cpu.get(name).copied().unwrap_or(0.0) / r.wall_secs.max(1e-9) * 100.0;
+    println!();
+    println!("== {} x{validators}", app.label());
+    println!(
+        "committed: {:.0} tx/s ({} txs with code 0 in {} blocks over {:.2} s of block time; max {} txs/block; {} failed in block)",
+        r.committed_tps, r.committed_ok, r.blocks, r.span_secs, r.max_block_txs, r.committed_failed
+    );
+    println!(
+        "latency send -> seen committed (ms): p50 {:.0}  p99 {:.0}  mean {:.0}  (n = {})",
+        r.latency.p50_us / 1000.0,
+        r.latency.p99_us / 1000.0,
+        r.latency.mean_us / 1000.0,
+        r.latency.n
+    );
+    println!(
+        "broadcast_tx_sync (ms): p50 {:.1}  p99 {:.1}; accepted {:.0} tx/s; retried: {} CheckTx refusals, {} RPC errors",
+        r.broadcast.p50_us / 1000.0,
+        r.broadcast.p99_us / 1000.0,
+        r.accepted_per_sec,
+        r.refused,
+        r.rpc_errors
+    );
+    if r.blocks < MIN_BLOCKS {
+        println!(
+            "warning: only {} block(s) in the window: the rate depends on where the window cut the blocks; \
+             use a longer --duration (at least {MIN_BLOCKS} blocks)",
+            r.blocks
+        );
+    }
+    for error in &r.sample_errors {
+        println!("  e.g. {error}");
+    }
+    let programs: Vec<String> = r.cpu.keys().map(|name| format!("{name} {:.0}%", cpu_share(name))).collect();
+    let ours: f64 = r.cpu.values().sum();
+    let cores = r.machine_total_secs / r.wall_secs.max(1e-9);
+    println!(
+        "CPU during the window (% of one core; the machine has {:.0}% in all): {}, other processes {:.0}%, idle {:.0}%",
+        cores * 100.0,
+        programs.join(", "),
+        (r.machine_busy_secs - ours).max(0.0) / r.wall_secs.max(1e-9) * 100.0,
+        (r.machine_total_secs - r.machine_busy_secs).max(0.0) / r.wall_secs.max(1e-9) * 100.0
+    );
+}
+
+/// (validators, appchain tx/s, kvstore tx/s) from 4 validators, else the largest common size.
+fn ratio(results: &[(u16, AppKind, LoadResult)]) -> Option<(u16, f64, f64)> {
+    let tps =
+        |v: u16, app: AppKind| results.iter().find(|(n, a, _)| *n == v && *a == app).map(|(_, _, r)| r.committed_tps);
+    let mut sizes: Vec<u16> = results.iter().map(|(v, _, _)| *v).collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    let both = |v: u16| Some((v, tps(v, AppKind::Chain)?, tps(v, AppKind::Kvstore)?));
+    both(4).or_else(|| sizes.iter().rev().find_map(|v| both(*v)))
+}

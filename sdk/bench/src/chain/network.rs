@@ -1,0 +1,352 @@
+//! Local networks for the throughput benchmark, built and started by the benchmark itself.
+//!
+//! Both apps get the same homes: `appchaind localnet --validators N --no-start` (CometBFT's
+//! own `cometbft testnet`, then distinct loopback ports, full-mesh peers, `timeout_commit` and
+//! `timeout_propose` from the flags, Prometheus and pprof off). Then:
+//! - **chain**: the genesis `app_state` also funds the benchmark's senders; each node is
+//!   `appchaind start --home H --with-cometbft` (ABCI over a Unix socket);
+//! - **kvstore**: each node is `cometbft start --home H --proxy_app=kvstore` (CometBFT's
+//!   built-in in-memory kvstore, an in-process ABCI client); kvstore ignores `app_state`.
+//!
+//! So the two networks differ only in the application. [`Network`] is a Drop guard: it stops
+//! every process (SIGTERM, then SIGKILL after a grace period) and removes the directory.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use appchain::AppChain;
+use conclave_runtime::{InitChainRequest, Runtime};
+use conclave_store::{Store, StoreConfig};
+use conclave_testkit::TestAccount;
+use serde_json::Value;
+use tempfile::TempDir;
+
+use super::rpc::Rpc;
+use super::signals;
+use crate::abci::workload;
+
+/// The application a network runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum AppKind {
+    /// The app-template chain (`appchaind`), signed bank transfers.
+    Chain,
+    /// CometBFT's built-in `kvstore`, raw `key=value` transactions.
+    Kvstore,
+}
+
+impl AppKind {
+    /// Report label.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            AppKind::Chain => "appchain",
+            AppKind::Kvstore => "kvstore",
+        }
+    }
+}
+
+/// The programs the networks run.
+#[derive(Clone, Debug)]
+pub(crate) struct Binaries {
+    /// `appchaind`.
+    pub(crate) appchaind: PathBuf,
+    /// `cometbft` (0.38.x).
+    pub(crate) cometbft: PathBuf,
+}
+
+impl Binaries {
+    /// `--appchaind`, else `appchaind` beside this benchmark binary (same target directory),
+    /// else `target/release/appchaind`; `--cometbft`, else `$COMETBFT`, `PATH`, `~/go/bin`.
+    pub(crate) fn locate(appchaind: Option<&Path>, cometbft: Option<&Path>) -> Result<Self> {
+        let appchaind = match appchaind {
+            Some(path) => path.to_path_buf(),
+            None => {
+                let beside = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|d| d.join("appchaind")));
+                match beside.filter(|p| p.is_file()) {
+                    Some(path) => path,
+                    None => PathBuf::from("target/release/appchaind"),
+                }
+            }
+        };
+        if !appchaind.is_file() {
+            bail!(
+                "appchaind not found at {}; build it with `cargo build --release -p appchain` or pass --appchaind PATH",
+                appchaind.display()
+            );
+        }
+        let cometbft = match cometbft {
+            Some(path) => path.to_path_buf(),
+            None => find_cometbft().context(
+                "cometbft not found ($COMETBFT, PATH, ~/go/bin); install it with \
+                 `go install github.com/cometbft/cometbft/cmd/cometbft@v0.38.25` or pass --cometbft PATH",
+            )?,
+        };
+        let version = Command::new(&cometbft)
+            .arg("version")
+            .output()
+            .with_context(|| format!("cannot run {}", cometbft.display()))?;
+        let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
+        if !version.starts_with("0.38.") {
+            bail!("{} is CometBFT {version:?}; this benchmark needs 0.38.x", cometbft.display());
+        }
+        Ok(Self { appchaind, cometbft })
+    }
+}
+
+fn find_cometbft() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("COMETBFT").map(PathBuf::from).filter(|p| p.is_file()) {
+        return Some(path);
+    }
+    if let Some(path) = std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join("cometbft")).find(|p| p.is_file()))
+    {
+        return Some(path);
+    }
+    let gopath = std::env::var_os("GOPATH").map(|g| PathBuf::from(g).join("bin/cometbft"));
+    let home = std::env::var_os("HOME").map(|h| PathBuf::from(h).join("go/bin/cometbft"));
+    [gopath, home].into_iter().flatten().find(|p| p.is_file())
+}
+
+/// Shared settings of every network of a run.
+#[derive(Clone, Debug)]
+pub(crate) struct NetworkSettings {
+    /// `consensus.timeout_commit`.
+    pub(crate) timeout_commit: String,
+    /// `consensus.timeout_propose`.
+    pub(crate) timeout_propose: String,
+    /// Keep the directory (logs) instead of deleting it.
+    pub(crate) keep: bool,
+    /// How long a node may take to produce height 1.
+    pub(crate) start_timeout: Duration,
+}
+
+/// A running network; dropping it stops the processes and deletes its directory.
+pub(crate) struct Network {
+    /// The app.
+    pub(crate) kind: AppKind,
+    /// The chain id.
+    pub(crate) chain_id: String,
+    /// RPC endpoints, node0 first.
+    pub(crate) rpcs: Vec<String>,
+    homes: Vec<PathBuf>,
+    children: Vec<(String, PathBuf, Child)>,
+    dir: Option<TempDir>,
+    keep: bool,
+}
+
+impl Network {
+    /// Creates and starts `validators` nodes of `kind` on ports from `base_port`; `senders` are
+    /// funded in the chain's genesis.
+    pub(crate) fn start(
+        kind: AppKind,
+        validators: u16,
+        base_port: u16,
+        binaries: &Binaries,
+        settings: &NetworkSettings,
+        senders: &[TestAccount],
+    ) -> Result<Self> {
+        let dir = tempfile::Builder::new().prefix(&format!("cb-{}-{validators}-", kind.label())).tempdir()?;
+        let net = dir.path().join("net");
+        let output = Command::new(&binaries.appchaind)
+            .args(["localnet", "--no-start", "--chain-id", "bench", "--output", "json"])
+            .args(["--validators", &validators.to_string(), "--base-port", &base_port.to_string()])
+            .args(["--timeout-commit", &settings.timeout_commit, "--timeout-propose", &settings.timeout_propose])
+            .arg("--dir")
+            .arg(&net)
+            .arg("--cometbft")
+            .arg(&binaries.cometbft)
+            .stdin(Stdio::null())
+            .output()
+            .with_context(|| format!("cannot run {}", binaries.appchaind.display()))?;
+        if !output.status.success() {
+            bail!(
+                "appchaind localnet --no-start failed ({}): {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let manifest: Value =
+            serde_json::from_slice(&output.stdout).context("appchaind localnet -o json printed no JSON manifest")?;
+        let chain_id = manifest["chain_id"].as_str().unwrap_or("bench").to_string();
+        let nodes = manifest["nodes"].as_array().context("the manifest has no nodes")?;
+        let rpcs: Vec<String> = nodes.iter().filter_map(|n| n["rpc"].as_str().map(str::to_string)).collect();
+        let homes: Vec<PathBuf> = nodes.iter().filter_map(|n| n["home"].as_str().map(PathBuf::from)).collect();
+        if rpcs.len() != usize::from(validators) || homes.len() != rpcs.len() {
+            bail!("the manifest lists {} RPC endpoints and {} homes for {validators} nodes", rpcs.len(), homes.len());
+        }
+        if kind == AppKind::Chain {
+            fund_senders(&homes, &chain_id, senders)?;
+        }
+        let mut network =
+            Network { kind, chain_id, rpcs, homes, children: Vec::new(), dir: Some(dir), keep: settings.keep };
+        network.spawn(binaries)?;
+        network.wait_until_producing(settings.start_timeout)?;
+        Ok(network)
+    }
+
+    fn spawn(&mut self, binaries: &Binaries) -> Result<()> {
+        for (i, home) in self.homes.iter().enumerate() {
+            let (program, log_path) = match self.kind {
+                AppKind::Chain => (&binaries.appchaind, home.join("appchaind.log")),
+                AppKind::Kvstore => (&binaries.cometbft, home.join("cometbft.log")),
+            };
+            let log =
+                std::fs::File::create(&log_path).with_context(|| format!("cannot create {}", log_path.display()))?;
+            let mut command = Command::new(program);
+            match self.kind {
+                // --exit-with-parent: the node also stops if this benchmark is killed outright.
+                AppKind::Chain => command
+                    .args(["start", "--with-cometbft", "--exit-with-parent", "--home"])
+                    .arg(home)
+                    .arg("--cometbft")
+                    .arg(&binaries.cometbft),
+                AppKind::Kvstore => command.args(["start", "--proxy_app=kvstore", "--home"]).arg(home),
+            };
+            let child = command
+                .stdin(Stdio::null())
+                .stdout(log.try_clone()?)
+                .stderr(log)
+                .spawn()
+                .with_context(|| format!("cannot start {}", program.display()))?;
+            self.children.push((format!("node{i}"), log_path, child));
+        }
+        Ok(())
+    }
+
+    fn wait_until_producing(&mut self, timeout: Duration) -> Result<()> {
+        let deadline = Instant::now() + timeout;
+        for (i, url) in self.rpcs.clone().iter().enumerate() {
+            let rpc = Rpc::new(url);
+            loop {
+                signals::check()?;
+                self.check_alive()?;
+                if rpc.height().is_ok_and(|h| h >= 1) {
+                    break;
+                }
+                if Instant::now() >= deadline {
+                    bail!("node{i} ({url}) did not produce height 1 within {}s{}", timeout.as_secs(), self.log_hint(i));
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        Ok(())
+    }
+
+    /// `Err` if a node process has exited.
+    pub(crate) fn check_alive(&mut self) -> Result<()> {
+        for i in 0..self.children.len() {
+            let (name, _, child) = &mut self.children[i];
+            if let Ok(Some(status)) = child.try_wait() {
+                let name = name.clone();
+                bail!("{} {name} exited ({status}){}", self.kind.label(), self.log_hint(i));
+            }
+        }
+        Ok(())
+    }
+
+    fn log_hint(&self, i: usize) -> String {
+        let Some((_, log, _)) = self.children.get(i) else { return String::new() };
+        let mut hint = format!("; last lines of {}:\n{}", log.display(), tail(log, 8));
+        if self.kind == AppKind::Chain {
+            let cometbft_log = self.homes[i].join("cometbft.log");
+            hint.push_str(&format!("\nlast lines of {}:\n{}", cometbft_log.display(), tail(&cometbft_log, 8)));
+        }
+        if !self.keep {
+            hint.push_str("\n(pass --keep-dirs to keep the logs)");
+        }
+        hint
+    }
+}
+
+impl Drop for Network {
+    fn drop(&mut self) {
+        for (_, _, child) in &mut self.children {
+            if matches!(child.try_wait(), Ok(None)) {
+                if let Some(pid) = i32::try_from(child.id()).ok().and_then(rustix::process::Pid::from_raw) {
+                    let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+                }
+            }
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        for (name, _, child) in &mut self.children {
+            loop {
+                match child.try_wait() {
+                    Ok(Some(_)) | Err(_) => break,
+                    Ok(None) if Instant::now() >= deadline => {
+                        eprintln!("warning: {name} did not stop within 30s of SIGTERM; killing it");
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        break;
+                    }
+                    Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+                }
+            }
+        }
+        if let Some(dir) = self.dir.take() {
+            if self.keep {
+                let path = dir.keep();
+                eprintln!("kept {} network directory: {}", self.kind.label(), path.display());
+            }
+        }
+    }
+}
+
+/// Adds `senders` to the genesis balances of every node (all nodes must hold the same file),
+/// after checking the new `app_state` with an in-memory InitChain.
+fn fund_senders(homes: &[PathBuf], chain_id: &str, senders: &[TestAccount]) -> Result<()> {
+    let path = homes[0].join("config/genesis.json");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut genesis: Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    let balances = genesis
+        .pointer_mut("/app_state/app/bank/balances")
+        .and_then(Value::as_array_mut)
+        .with_context(|| format!("{}: no app_state.app.bank.balances", path.display()))?;
+    balances.extend(workload::balances(senders));
+    let app_state = serde_json::to_vec(&genesis["app_state"])?;
+    let store = Store::open_in_memory(StoreConfig::default())?;
+    Runtime::new(AppChain::default(), store)
+        .init_chain(InitChainRequest {
+            chain_id: chain_id.to_string(),
+            time: conclave_core::module::BlockTime(0),
+            initial_height: 1,
+            app_state,
+        })
+        .context("the genesis with the benchmark's senders is invalid")?;
+    let mut bytes = serde_json::to_vec_pretty(&genesis)?;
+    bytes.push(b'\n');
+    for home in homes {
+        let path = home.join("config/genesis.json");
+        std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The last `n` lines of a text file.
+fn tail(path: &Path, n: usize) -> String {
+    let Ok(file) = std::fs::File::open(path) else { return "(no log)".into() };
+    let lines: Vec<String> = BufReader::new(file).lines().map_while(Result::ok).collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// A base port such that ports `P + 10i` and `P + 10i + 1` (i < `validators`) are free on
+/// 127.0.0.1, searching upward from `from` in steps of 100.
+pub(crate) fn free_base_port(validators: u16, from: u16) -> Result<u16> {
+    let mut candidate = from;
+    while let Some(last) = candidate.checked_add(validators * 10 + 1) {
+        if last > 65_000 {
+            break;
+        }
+        let free = (0..validators).all(|i| {
+            [candidate + 10 * i, candidate + 10 * i + 1]
+                .iter()
+                .all(|port| std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        });
+        if free {
+            return Ok(candidate);
+        }
+        candidate += 100;
+    }
+    bail!("no free range of ports above {from} for {validators} nodes; pass another --base-port")
+}
