@@ -9,6 +9,7 @@ use conclave_core::{Address, GasMeter, StateWrite, TxCode};
 
 use crate::app::{App, AppError, ErrorKind, FeeError};
 use crate::params::{RuntimeParams, NONCES};
+use crate::signatures::VerifiedSignatures;
 
 /// A transaction that passed the stateless checks.
 pub struct Checked<M> {
@@ -27,6 +28,7 @@ pub fn check_stateless<A: App>(
     chain_id: &str,
     height: u64,
     bytes: &[u8],
+    verified: &VerifiedSignatures,
 ) -> Result<Checked<A::Msg>, AppError> {
     let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if size > params.max_tx_bytes {
@@ -99,8 +101,12 @@ pub fn check_stateless<A: App>(
     for msg in &body.messages {
         app.validate(msg)?;
     }
-    if !verify_signature(bytes, &body.signer, &tx.signature) {
-        return Err(AppError::tx(TxCode::BadSignature, "signature does not verify for the signer key"));
+    let key = VerifiedSignatures::key(bytes);
+    if !verified.contains(&key) {
+        if !verify_signature(bytes, &body.signer, &tx.signature) {
+            return Err(AppError::tx(TxCode::BadSignature, "signature does not verify for the signer key"));
+        }
+        verified.insert(key);
     }
     let base_gas =
         GasMeter::cost(params.gas.tx_base, params.gas.tx_byte, bytes.len()).saturating_add(params.gas.signature);

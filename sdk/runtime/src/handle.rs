@@ -11,6 +11,7 @@ use conclave_store::{Snapshot, Store};
 use crate::app::App;
 use crate::error::RuntimeError;
 use crate::mempool::Mempool;
+use crate::signatures::VerifiedSignatures;
 use crate::types::{CheckTxKind, InfoResponse, QueryRequest, QueryResponse, TxResult};
 
 /// The committed versions queries may read: the store's retained range, published at Commit.
@@ -60,6 +61,7 @@ impl Versions {
 
 pub(crate) struct Shared {
     pub(crate) mempool: Mutex<Mempool>,
+    pub(crate) verified: VerifiedSignatures,
     pub(crate) versions: RwLock<Versions>,
 }
 
@@ -124,7 +126,7 @@ impl<A: App> RuntimeHandle<A> {
             if bytes.saturating_add(size) > max_bytes {
                 continue;
             }
-            let result = scratch.check(&self.app, &tx)?;
+            let result = scratch.check(&self.app, &tx, &self.shared.verified)?;
             if result.code != 0 {
                 continue;
             }
@@ -175,7 +177,7 @@ pub(crate) fn check_tx<A: App>(
     bytes: &[u8],
     _kind: CheckTxKind,
 ) -> Result<TxResult, RuntimeError> {
-    shared.mempool.lock().map_err(|_| poisoned("mempool"))?.check(app, bytes)
+    shared.mempool.lock().map_err(|_| poisoned("mempool"))?.check(app, bytes, &shared.verified)
 }
 
 pub(crate) fn query<A: App>(app: &A, shared: &Shared, request: &QueryRequest) -> Result<QueryResponse, RuntimeError> {

@@ -22,6 +22,7 @@ pub mod mempool;
 pub mod params;
 pub mod query;
 pub mod runtime;
+pub mod signatures;
 pub mod types;
 
 pub use app::{App, AppError, EndBlockOutput, ErrorKind, FeeError, ValidatorUpdate};

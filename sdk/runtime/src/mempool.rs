@@ -10,6 +10,7 @@ use crate::app::{App, AppError};
 use crate::error::RuntimeError;
 use crate::layer::{Committed, Layer};
 use crate::params::{RuntimeParams, CHAIN_ID, PARAMS};
+use crate::signatures::VerifiedSignatures;
 use crate::types::TxResult;
 use conclave_core::TxCode;
 
@@ -42,12 +43,17 @@ impl Mempool {
     }
 
     /// Runs the ante checks; on success keeps the nonce bump and fee in the view.
-    pub fn check<A: App>(&mut self, app: &A, bytes: &[u8]) -> Result<TxResult, RuntimeError> {
+    pub fn check<A: App>(
+        &mut self,
+        app: &A,
+        bytes: &[u8],
+        verified: &VerifiedSignatures,
+    ) -> Result<TxResult, RuntimeError> {
         let Some((chain_id, params)) = &self.config else {
             return Ok(reject(AppError::tx(TxCode::WrongChainId, "the chain has not committed its genesis yet"), 0));
         };
         let height = self.state.base().0.version().saturating_add(1);
-        let checked = match check_stateless(app, params, chain_id, height, bytes) {
+        let checked = match check_stateless(app, params, chain_id, height, bytes, verified) {
             Ok(checked) => checked,
             Err(error) => return Ok(reject(error, 0)),
         };

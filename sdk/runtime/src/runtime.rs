@@ -21,6 +21,7 @@ use crate::handle::{RuntimeHandle, Shared, Versions};
 use crate::layer::{Committed, Layer, Writes};
 use crate::mempool::Mempool;
 use crate::params::{RuntimeParams, CHAIN_ID, NONCES, PARAMS};
+use crate::signatures::VerifiedSignatures;
 use crate::types::*;
 
 /// Genesis writes waiting for the first block.
@@ -41,8 +42,11 @@ pub struct Runtime<A: App> {
 impl<A: App> Runtime<A> {
     /// A runtime over `store` (fresh or reopened after a restart).
     pub fn new(app: A, store: Store) -> Self {
-        let shared =
-            Shared { mempool: Mutex::new(Mempool::new(store.latest())), versions: RwLock::new(Versions::of(&store)) };
+        let shared = Shared {
+            mempool: Mutex::new(Mempool::new(store.latest())),
+            verified: VerifiedSignatures::default(),
+            versions: RwLock::new(Versions::of(&store)),
+        };
         Self { app, store, genesis: None, staged: None, shared: Arc::new(shared) }
     }
 
@@ -131,7 +135,16 @@ impl<A: App> Runtime<A> {
         let mut block_gas: u64 = 0;
         for (index, bytes) in request.txs.iter().enumerate() {
             let tx_index = u32::try_from(index).unwrap_or(u32::MAX);
-            let result = execute_tx(&self.app, &mut block_state, &block, &params, bytes, tx_index, &mut block_gas)?;
+            let result = execute_tx(
+                &self.app,
+                &mut block_state,
+                &block,
+                &params,
+                bytes,
+                tx_index,
+                &mut block_gas,
+                &self.shared.verified,
+            )?;
             tx_results.push(result);
         }
 
@@ -187,6 +200,7 @@ fn fatal_hook(error: AppError) -> RuntimeError {
 }
 
 /// Executes one transaction on the block state. Returns its result; fails only on fatal errors.
+#[allow(clippy::too_many_arguments)]
 fn execute_tx<A: App, B: StateRead>(
     app: &A,
     block_state: &mut Layer<B>,
@@ -195,8 +209,9 @@ fn execute_tx<A: App, B: StateRead>(
     bytes: &[u8],
     tx_index: u32,
     block_gas: &mut u64,
+    verified: &VerifiedSignatures,
 ) -> Result<TxResult, RuntimeError> {
-    let checked = match check_stateless(app, params, &block.chain_id, block.height, bytes) {
+    let checked = match check_stateless(app, params, &block.chain_id, block.height, bytes, verified) {
         Ok(checked) => checked,
         Err(error) => return rejected(error, 0, 0),
     };
