@@ -90,60 +90,59 @@ where
     A: Application + Sync,
     F: Future<Output = ()>,
 {
-    let (closed_tx, mut closed_rx) = mpsc::unbounded_channel::<String>();
-    tokio::pin!(shutdown);
+    let bind_error = |source| ServerError::Bind { address: address.to_string(), source };
     match &address {
         ListenAddress::Unix(path) => {
             remove_stale_socket(path).await?;
-            let listener = UnixListener::bind(path)
-                .map_err(|source| ServerError::Bind { address: address.to_string(), source })?;
+            let listener = UnixListener::bind(path).map_err(bind_error)?;
             tracing::info!(target: "conclave::abci", %address, "ABCI server listening");
-            let mut next_id = 0u64;
-            let stopped = loop {
-                tokio::select! {
-                    _ = &mut shutdown => break Stopped::Shutdown,
-                    Some(reason) = closed_rx.recv() => {
-                        tracing::warn!(target: "conclave::abci", "CometBFT disconnected ({reason}); stopping");
-                        break Stopped::ClientDisconnected;
-                    }
-                    accepted = listener.accept() => match accepted {
-                        Ok((stream, _)) => {
-                            next_id += 1;
-                            spawn_connection(app.clone(), stream, next_id, closed_tx.clone());
-                        }
-                        Err(e) => tracing::warn!(target: "conclave::abci", "accept failed: {e}"),
-                    },
-                }
-            };
+            let stopped =
+                accept_until_stopped(app, shutdown, || async { listener.accept().await.map(|(stream, _)| stream) })
+                    .await;
             let _ = std::fs::remove_file(path);
             Ok(stopped)
         }
         ListenAddress::Tcp(addr) => {
-            let listener = TcpListener::bind(addr)
-                .await
-                .map_err(|source| ServerError::Bind { address: address.to_string(), source })?;
+            let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
             tracing::info!(target: "conclave::abci", %address, "ABCI server listening");
-            let mut next_id = 0u64;
-            let stopped = loop {
-                tokio::select! {
-                    _ = &mut shutdown => break Stopped::Shutdown,
-                    Some(reason) = closed_rx.recv() => {
-                        tracing::warn!(target: "conclave::abci", "CometBFT disconnected ({reason}); stopping");
-                        break Stopped::ClientDisconnected;
-                    }
-                    accepted = listener.accept() => match accepted {
-                        Ok((stream, peer)) => {
-                            if let Err(e) = stream.set_nodelay(true) {
-                                tracing::warn!(target: "conclave::abci", %peer, "cannot set TCP_NODELAY: {e}");
-                            }
-                            next_id += 1;
-                            spawn_connection(app.clone(), stream, next_id, closed_tx.clone());
-                        }
-                        Err(e) => tracing::warn!(target: "conclave::abci", "accept failed: {e}"),
-                    },
+            Ok(accept_until_stopped(app, shutdown, || async {
+                let (stream, peer) = listener.accept().await?;
+                if let Err(e) = stream.set_nodelay(true) {
+                    tracing::warn!(target: "conclave::abci", %peer, "cannot set TCP_NODELAY: {e}");
                 }
-            };
-            Ok(stopped)
+                Ok(stream)
+            })
+            .await)
+        }
+    }
+}
+
+/// Accepts connections, one task each, until `shutdown` resolves or a used connection closes.
+async fn accept_until_stopped<A, F, S, Accept, Accepted>(app: A, shutdown: F, mut accept: Accept) -> Stopped
+where
+    A: Application + Sync,
+    F: Future<Output = ()>,
+    S: AsyncRead + AsyncWrite + Send + 'static,
+    Accept: FnMut() -> Accepted,
+    Accepted: Future<Output = std::io::Result<S>>,
+{
+    let (closed_tx, mut closed_rx) = mpsc::unbounded_channel::<String>();
+    tokio::pin!(shutdown);
+    let mut next_id = 0u64;
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => return Stopped::Shutdown,
+            Some(reason) = closed_rx.recv() => {
+                tracing::warn!(target: "conclave::abci", "CometBFT disconnected ({reason}); stopping");
+                return Stopped::ClientDisconnected;
+            }
+            accepted = accept() => match accepted {
+                Ok(stream) => {
+                    next_id += 1;
+                    spawn_connection(app.clone(), stream, next_id, closed_tx.clone());
+                }
+                Err(e) => tracing::warn!(target: "conclave::abci", "accept failed: {e}"),
+            },
         }
     }
 }

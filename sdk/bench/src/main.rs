@@ -7,10 +7,7 @@
 //! Benchmarks that need per-engine resource figures (peak RSS, bytes written) run each
 //! engine in a child process: the binary re-executes itself with a hidden flag.
 
-#![allow(
-    clippy::float_arithmetic,
-    reason = "a benchmark reports rates, means and ratios"
-)]
+#![allow(clippy::float_arithmetic, reason = "a benchmark reports rates, means and ratios")]
 
 mod abci;
 mod chain;

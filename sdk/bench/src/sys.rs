@@ -44,11 +44,7 @@ pub(crate) fn dir_size(path: &Path) -> Result<u64> {
     for entry in fs::read_dir(path).with_context(|| format!("listing {}", path.display()))? {
         let entry = entry?;
         let meta = entry.metadata()?;
-        total = total.saturating_add(if meta.is_dir() {
-            dir_size(&entry.path())?
-        } else {
-            meta.len()
-        });
+        total = total.saturating_add(if meta.is_dir() { dir_size(&entry.path())? } else { meta.len() });
     }
     Ok(total)
 }

@@ -20,27 +20,15 @@ pub(crate) struct ConclaveEngine {
 
 impl ConclaveEngine {
     /// Opens an empty store in a new temporary directory under `parent`.
-    pub(crate) fn open(
-        parent: &std::path::Path,
-        keep_versions: u64,
-        checkpoint_interval: u64,
-    ) -> Result<Self> {
+    pub(crate) fn open(parent: &std::path::Path, keep_versions: u64, checkpoint_interval: u64) -> Result<Self> {
         let dir = tempfile::Builder::new()
             .prefix("conclave-bench-store-")
             .tempdir_in(parent)
             .with_context(|| format!("creating a directory in {}", parent.display()))?;
-        let config = StoreConfig {
-            keep_versions,
-            checkpoint_interval,
-        };
+        let config = StoreConfig { keep_versions, checkpoint_interval };
         let store = Store::open(dir.path(), config).context("opening conclave-store")?;
         let root = store.latest().root_hash();
-        Ok(ConclaveEngine {
-            store,
-            staged: None,
-            root,
-            dir,
-        })
+        Ok(ConclaveEngine { store, staged: None, root, dir })
     }
 }
 
@@ -59,21 +47,13 @@ impl Engine for ConclaveEngine {
     }
 
     fn commit(&mut self) -> Result<()> {
-        let staged = self
-            .staged
-            .take()
-            .context("commit without a staged version")?;
-        self.root = self
-            .store
-            .commit(staged)
-            .context("committing to conclave-store")?;
+        let staged = self.staged.take().context("commit without a staged version")?;
+        self.root = self.store.commit(staged).context("committing to conclave-store")?;
         Ok(())
     }
 
     fn settle(&mut self) -> Result<()> {
-        self.store
-            .wait_for_checkpoint()
-            .context("waiting for the checkpoint")
+        self.store.wait_for_checkpoint().context("waiting for the checkpoint")
     }
 
     fn checkpoint_version(&self) -> u64 {

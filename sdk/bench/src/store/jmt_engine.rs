@@ -55,15 +55,9 @@ impl TreeReader for MemTreeStore {
         Ok(self.nodes.borrow().get(node_key).cloned())
     }
 
-    fn get_value_option(
-        &self,
-        max_version: Version,
-        key_hash: KeyHash,
-    ) -> Result<Option<OwnedValue>> {
+    fn get_value_option(&self, max_version: Version, key_hash: KeyHash) -> Result<Option<OwnedValue>> {
         let values = self.values.borrow();
-        let newest = values
-            .get(&key_hash)
-            .and_then(|history| history.iter().rev().find(|(v, _)| *v <= max_version));
+        let newest = values.get(&key_hash).and_then(|history| history.iter().rev().find(|(v, _)| *v <= max_version));
         Ok(newest.and_then(|(_, value)| value.clone()))
     }
 
@@ -82,11 +76,7 @@ impl TreeWriter for MemTreeStore {
             let history = values.entry(*key_hash).or_default();
             history.push((*version, value.clone()));
             // Keep the newest entry at or before the retention horizon and everything after it.
-            let superseded = history
-                .iter()
-                .skip(1)
-                .take_while(|(v, _)| *v <= oldest)
-                .count();
+            let superseded = history.iter().skip(1).take_while(|(v, _)| *v <= oldest).count();
             history.drain(..superseded);
         }
         Ok(())
@@ -101,18 +91,13 @@ impl MemTreeStore {
         let mut stale = self.stale.borrow_mut();
         for index in update.stale_node_index_batch {
             match stale.back_mut() {
-                Some((version, keys)) if *version == index.stale_since_version => {
-                    keys.push(index.node_key)
-                }
+                Some((version, keys)) if *version == index.stale_since_version => keys.push(index.node_key),
                 _ => stale.push_back((index.stale_since_version, vec![index.node_key])),
             }
         }
         let mut nodes = self.nodes.borrow_mut();
         // A node stale since version v is read only by versions < v.
-        while stale
-            .front()
-            .is_some_and(|(version, _)| *version <= oldest_retained)
-        {
+        while stale.front().is_some_and(|(version, _)| *version <= oldest_retained) {
             for key in stale.pop_front().into_iter().flat_map(|(_, keys)| keys) {
                 nodes.remove(&key);
             }
@@ -134,12 +119,7 @@ pub(crate) struct JmtEngine {
 impl JmtEngine {
     /// An empty tree.
     pub(crate) fn new(keep_versions: u64) -> Self {
-        JmtEngine {
-            store: MemTreeStore::default(),
-            keep_versions,
-            latest: None,
-            staged: None,
-        }
+        JmtEngine { store: MemTreeStore::default(), keep_versions, latest: None, staged: None }
     }
 
     fn tree(&self) -> JellyfishMerkleTree<'_, MemTreeStore, Blake3> {
@@ -167,48 +147,37 @@ impl Engine for JmtEngine {
     /// Bulk load with `batch_put_value_sets` (jmt's insert-only batch path, faster than
     /// `put_value_set`) at version 0.
     fn preload(&mut self, changes: ChangeSet) -> Result<()> {
-        let values = changes
-            .into_iter()
-            .filter_map(|(key, value)| Some((KeyHash::with::<Blake3>(&key), value?)))
-            .collect();
+        let values =
+            changes.into_iter().filter_map(|(key, value)| Some((KeyHash::with::<Blake3>(&key), value?))).collect();
         let (roots, update) = self.tree().batch_put_value_sets(vec![values], None, 0)?;
-        let Some(root) = roots.first().copied() else {
-            bail!("jmt returned no root")
-        };
+        let Some(root) = roots.first().copied() else { bail!("jmt returned no root") };
         self.write(0, root, update)
     }
 
     fn stage(&mut self, changes: ChangeSet) -> Result<()> {
         let (latest, _) = self.latest()?;
         let version = latest + 1;
-        let value_set = changes
-            .into_iter()
-            .map(|(key, value)| (KeyHash::with::<Blake3>(&key), value));
+        let value_set = changes.into_iter().map(|(key, value)| (KeyHash::with::<Blake3>(&key), value));
         let (root, update) = self.tree().put_value_set(value_set, version)?;
         self.staged = Some((version, root, update));
         Ok(())
     }
 
     fn commit(&mut self) -> Result<()> {
-        let Some((version, root, update)) = self.staged.take() else {
-            bail!("jmt: commit without a staged version")
-        };
+        let Some((version, root, update)) = self.staged.take() else { bail!("jmt: commit without a staged version") };
         self.write(version, root, update)
     }
 
     fn prove(&self, key: &[u8]) -> Result<(Option<Vec<u8>>, Self::Proof)> {
         let (version, _) = self.latest()?;
-        self.tree()
-            .get_with_proof(KeyHash::with::<Blake3>(key), version)
+        self.tree().get_with_proof(KeyHash::with::<Blake3>(key), version)
     }
 
     fn verify(&self, proof: &Self::Proof, key: &[u8], value: Option<&[u8]>) -> bool {
         let Some((_, root)) = self.latest else {
             return false;
         };
-        proof
-            .verify(root, KeyHash::with::<Blake3>(key), value)
-            .is_ok()
+        proof.verify(root, KeyHash::with::<Blake3>(key), value).is_ok()
     }
 
     fn proof_size(proof: &Self::Proof) -> Result<usize> {
@@ -224,8 +193,7 @@ impl Engine for JmtEngine {
     }
 
     fn root_hex(&self) -> String {
-        self.latest
-            .map_or_else(String::new, |(_, root)| hex(&root.0))
+        self.latest.map_or_else(String::new, |(_, root)| hex(&root.0))
     }
 }
 
@@ -240,11 +208,7 @@ mod tests {
             keys: 300,
             updates_per_block: 50,
             value_size: 8,
-            mix: Mix {
-                update: 80,
-                insert: 10,
-                delete: 10,
-            },
+            mix: Mix { update: 80, insert: 10, delete: 10 },
         })
     }
 
@@ -253,10 +217,7 @@ mod tests {
         let mut batched = JmtEngine::new(1);
         batched.preload(workload().preload())?;
         let plain = JmtEngine::new(1);
-        let values = workload()
-            .preload()
-            .into_iter()
-            .map(|(k, v)| (KeyHash::with::<Blake3>(&k), v));
+        let values = workload().preload().into_iter().map(|(k, v)| (KeyHash::with::<Blake3>(&k), v));
         let (root, _) = plain.tree().put_value_set(values, 0)?;
         assert_eq!(batched.latest()?.1, root);
         Ok(())

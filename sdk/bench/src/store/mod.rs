@@ -97,18 +97,9 @@ impl EngineKind {
 /// Runs the subcommand: as the parent (default) or as one engine's child.
 pub(crate) fn run(args: &StoreArgs) -> Result<()> {
     ensure!(args.keys >= 1, "--keys must be at least 1");
-    ensure!(
-        args.updates_per_block >= 1,
-        "--updates-per-block must be at least 1"
-    );
-    ensure!(
-        args.keep_versions >= 1,
-        "--keep-versions must be at least 1"
-    );
-    ensure!(
-        args.checkpoint_interval >= 1,
-        "--checkpoint-interval must be at least 1"
-    );
+    ensure!(args.updates_per_block >= 1, "--updates-per-block must be at least 1");
+    ensure!(args.keep_versions >= 1, "--keep-versions must be at least 1");
+    ensure!(args.checkpoint_interval >= 1, "--checkpoint-interval must be at least 1");
     match args.child_engine {
         Some(kind) => run_child(args, kind),
         None => run_parent(args),
@@ -133,11 +124,7 @@ fn run_parent(args: &StoreArgs) -> Result<()> {
             .output()
             .with_context(|| format!("starting the {} child", kind.name()))?;
         if !output.status.success() {
-            bail!(
-                "the {} engine failed ({}); see its messages above",
-                kind.name(),
-                output.status
-            );
+            bail!("the {} engine failed ({}); see its messages above", kind.name(), output.status);
         }
         let result: EngineResult = serde_json::from_slice(&output.stdout)
             .with_context(|| format!("reading the {} child's JSON", kind.name()))?;
@@ -150,12 +137,7 @@ fn run_parent(args: &StoreArgs) -> Result<()> {
     } else {
         report::print_table(&results, &crate::sys::machine());
     }
-    let rate = |name: &str| {
-        results
-            .iter()
-            .find(|r| r.engine == name)
-            .map(|r| r.committed_updates_per_sec)
-    };
+    let rate = |name: &str| results.iter().find(|r| r.engine == name).map(|r| r.committed_updates_per_sec);
     match (rate("conclave"), rate("jmt")) {
         (Some(ours), Some(jmt)) if jmt > 0.0 => println!("ratio_vs_jmt={:.2}", ours / jmt),
         _ => println!("ratio_vs_jmt=n/a"),
@@ -180,36 +162,16 @@ fn run_child(args: &StoreArgs, kind: EngineKind) -> Result<()> {
     let result = match kind {
         EngineKind::Conclave => {
             let parent = args.dir.clone().unwrap_or_else(std::env::temp_dir);
-            let mut engine = conclave_engine::ConclaveEngine::open(
-                &parent,
-                args.keep_versions,
-                args.checkpoint_interval,
-            )?;
+            let mut engine =
+                conclave_engine::ConclaveEngine::open(&parent, args.keep_versions, args.checkpoint_interval)?;
             let setup = "redb on disk, fsync per block";
-            run::measure(
-                &mut engine,
-                kind.name(),
-                setup,
-                "borsh(conclave_proof::Proof)",
-                cfg,
-                &params,
-            )?
+            run::measure(&mut engine, kind.name(), setup, "borsh(conclave_proof::Proof)", cfg, &params)?
         }
         EngineKind::Jmt => {
             let mut engine = jmt_engine::JmtEngine::new(args.keep_versions);
-            let params = RunParams {
-                checkpoint_interval: 0,
-                ..params
-            };
+            let params = RunParams { checkpoint_interval: 0, ..params };
             let setup = "HashMap in RAM, blake3";
-            run::measure(
-                &mut engine,
-                kind.name(),
-                setup,
-                "borsh(jmt SparseMerkleProof)",
-                cfg,
-                &params,
-            )?
+            run::measure(&mut engine, kind.name(), setup, "borsh(jmt SparseMerkleProof)", cfg, &params)?
         }
     };
     println!("{}", serde_json::to_string(&result)?);

@@ -95,88 +95,44 @@ pub(crate) fn print_table(results: &[EngineResult], machine: &str) {
         first.keys, first.blocks, first.updates_per_block, first.value_size
     );
     let ops = first.ops;
-    println!(
-        "operations over the blocks: {} updates, {} inserts, {} deletes",
-        ops.updates, ops.inserts, ops.deletes
-    );
+    println!("operations over the blocks: {} updates, {} inserts, {} deletes", ops.updates, ops.inserts, ops.deletes);
     let rows: [Row; 26] = [
         ("setup", |r| r.setup.clone()),
         ("durable commits", |r| r.durable.to_string()),
-        ("keep versions / checkpoint every", |r| {
-            match r.checkpoint_interval {
-                0 => format!("{} / -", r.keep_versions),
-                c => format!("{} / {c}", r.keep_versions),
-            }
+        ("keep versions / checkpoint every", |r| match r.checkpoint_interval {
+            0 => format!("{} / -", r.keep_versions),
+            c => format!("{} / {c}", r.keep_versions),
         }),
         ("preload (s)", |r| format!("{:.2}", r.preload_secs)),
-        ("committed updates/s", |r| {
-            format!("{:.0}", r.committed_updates_per_sec)
-        }),
-        ("block commit p50 (ms)", |r| {
-            format!("{:.1}", r.block_p50_ms)
-        }),
-        ("block commit p99 (ms)", |r| {
-            format!("{:.1}", r.block_p99_ms)
-        }),
+        ("committed updates/s", |r| format!("{:.0}", r.committed_updates_per_sec)),
+        ("block commit p50 (ms)", |r| format!("{:.1}", r.block_p50_ms)),
+        ("block commit p99 (ms)", |r| format!("{:.1}", r.block_p99_ms)),
         ("  stage p50 (ms)", |r| format!("{:.1}", r.stage_p50_ms)),
         ("  commit p50 (ms)", |r| format!("{:.1}", r.commit_p50_ms)),
-        ("block commit max (ms)", |r| {
-            format!("{:.1}", r.block_max_ms)
-        }),
-        ("settle after last block (ms)", |r| {
-            format!("{:.1}", r.settle_ms)
-        }),
-        ("CPU us / update, all threads", |r| {
-            format!("{:.1}", r.cpu_us_per_update)
-        }),
-        ("last checkpointed version", |r| {
-            r.checkpoint_version.to_string()
-        }),
-        ("bytes written / update", |r| {
-            format!("{:.0}", r.write_bytes_per_update)
-        }),
-        (
-            "preload bytes written (MiB)",
-            |r| mib(r.preload_write_bytes),
-        ),
+        ("block commit max (ms)", |r| format!("{:.1}", r.block_max_ms)),
+        ("settle after last block (ms)", |r| format!("{:.1}", r.settle_ms)),
+        ("CPU us / update, all threads", |r| format!("{:.1}", r.cpu_us_per_update)),
+        ("last checkpointed version", |r| r.checkpoint_version.to_string()),
+        ("bytes written / update", |r| format!("{:.0}", r.write_bytes_per_update)),
+        ("preload bytes written (MiB)", |r| mib(r.preload_write_bytes)),
         ("db size after run (MiB)", |r| mib(r.db_size_bytes)),
         ("peak RSS (MiB)", |r| mib(r.peak_rss_bytes)),
         ("final RSS (MiB)", |r| mib(r.final_rss_bytes)),
-        ("prove present (us)", |r| {
-            format!("{:.2}", r.prove_present_us)
-        }),
+        ("prove present (us)", |r| format!("{:.2}", r.prove_present_us)),
         ("prove absent (us)", |r| format!("{:.2}", r.prove_absent_us)),
-        ("verify present (us)", |r| {
-            format!("{:.2}", r.verify_present_us)
-        }),
-        ("verify absent (us)", |r| {
-            format!("{:.2}", r.verify_absent_us)
-        }),
-        ("proof size present (B)", |r| {
-            format!("{:.0}", r.proof_bytes_present)
-        }),
-        ("proof size absent (B)", |r| {
-            format!("{:.0}", r.proof_bytes_absent)
-        }),
-        ("proofs verified / failed", |r| {
-            format!("{} / {}", r.proofs_verified, r.proof_failures)
-        }),
+        ("verify present (us)", |r| format!("{:.2}", r.verify_present_us)),
+        ("verify absent (us)", |r| format!("{:.2}", r.verify_absent_us)),
+        ("proof size present (B)", |r| format!("{:.0}", r.proof_bytes_present)),
+        ("proof size absent (B)", |r| format!("{:.0}", r.proof_bytes_absent)),
+        ("proofs verified / failed", |r| format!("{} / {}", r.proofs_verified, r.proof_failures)),
         ("final keys", |r| r.final_keys.to_string()),
     ];
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|(_, f)| results.iter().map(f).collect())
-        .collect();
+    let cells: Vec<Vec<String>> = rows.iter().map(|(_, f)| results.iter().map(f).collect()).collect();
     let label_w = rows.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
     let col_w: Vec<usize> = (0..results.len())
         .map(|i| {
             let header = results[i].engine.len();
-            cells
-                .iter()
-                .map(|row| row[i].len())
-                .max()
-                .unwrap_or(0)
-                .max(header)
+            cells.iter().map(|row| row[i].len()).max().unwrap_or(0).max(header)
         })
         .collect();
     print!("{:label_w$}", "");
@@ -193,11 +149,7 @@ pub(crate) fn print_table(results: &[EngineResult], machine: &str) {
     }
     println!(
         "proof sizes: {}",
-        results
-            .iter()
-            .map(|r| format!("{}: {}", r.engine, r.proof_encoding))
-            .collect::<Vec<_>>()
-            .join("; ")
+        results.iter().map(|r| format!("{}: {}", r.engine, r.proof_encoding)).collect::<Vec<_>>().join("; ")
     );
 }
 

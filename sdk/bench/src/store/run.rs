@@ -60,11 +60,7 @@ pub(crate) fn measure<E: Engine>(
         if block % 10 == 0 || block == params.blocks {
             let recent = &block_times[block_times.len().saturating_sub(10)..];
             let mean_ms = recent.iter().sum::<Duration>().as_secs_f64() * 1e3 / recent.len() as f64;
-            eprintln!(
-                "[{name}] block {block}/{}: mean {mean_ms:.1} ms over the last {}",
-                params.blocks,
-                recent.len()
-            );
+            eprintln!("[{name}] block {block}/{}: mean {mean_ms:.1} ms over the last {}", params.blocks, recent.len());
         }
     }
     let started = Instant::now();
@@ -77,15 +73,9 @@ pub(crate) fn measure<E: Engine>(
     let peak_rss_bytes = sys::peak_rss_bytes()?;
     let final_rss_bytes = sys::current_rss_bytes()?;
 
-    eprintln!(
-        "[{name}] proving {} present + {} absent keys",
-        params.proof_samples, params.proof_samples
-    );
+    eprintln!("[{name}] proving {} present + {} absent keys", params.proof_samples, params.proof_samples);
     let samples = workload.proof_samples(params.proof_samples);
-    let present = samples
-        .present
-        .iter()
-        .map(|(k, v)| (k.as_slice(), Some(v.as_slice())));
+    let present = samples.present.iter().map(|(k, v)| (k.as_slice(), Some(v.as_slice())));
     let present = sample_proofs(engine, present)?;
     let absent = sample_proofs(engine, samples.absent.iter().map(|k| (k.as_slice(), None)))?;
 
@@ -132,10 +122,7 @@ pub(crate) fn measure<E: Engine>(
         proof_failures: present.failures + absent.failures,
         final_root: engine.root_hex(),
     };
-    ensure!(
-        changes_total > 0 || params.blocks == 0,
-        "the workload produced no changes"
-    );
+    ensure!(changes_total > 0 || params.blocks == 0, "the workload produced no changes");
     Ok(result)
 }
 
@@ -171,24 +158,15 @@ fn sample_proofs<'a, E: Engine>(
     engine: &E,
     samples: impl ExactSizeIterator<Item = (&'a [u8], Option<&'a [u8]>)> + Clone,
 ) -> Result<ProofStats> {
-    let mut stats = ProofStats {
-        count: samples.len() as u64,
-        ..ProofStats::default()
-    };
+    let mut stats = ProofStats { count: samples.len() as u64, ..ProofStats::default() };
 
     let started = Instant::now();
-    let proofs = samples
-        .clone()
-        .map(|(key, _)| engine.prove(key))
-        .collect::<Result<Vec<_>>>()?;
+    let proofs = samples.clone().map(|(key, _)| engine.prove(key)).collect::<Result<Vec<_>>>()?;
     stats.prove = started.elapsed();
 
     let started = Instant::now();
-    let checks: Vec<bool> = samples
-        .clone()
-        .zip(&proofs)
-        .map(|((key, expected), (_, proof))| engine.verify(proof, key, expected))
-        .collect();
+    let checks: Vec<bool> =
+        samples.clone().zip(&proofs).map(|((key, expected), (_, proof))| engine.verify(proof, key, expected)).collect();
     stats.verify = started.elapsed();
 
     for (((_, expected), (value, proof)), ok) in samples.zip(&proofs).zip(checks) {

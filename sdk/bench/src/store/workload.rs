@@ -44,11 +44,7 @@ impl std::str::FromStr for Mix {
         if u16::from(update) + u16::from(insert) + u16::from(delete) != 100 {
             return Err(format!("percentages must sum to 100, got {s}"));
         }
-        Ok(Mix {
-            update,
-            insert,
-            delete,
-        })
+        Ok(Mix { update, insert, delete })
     }
 }
 
@@ -240,11 +236,7 @@ mod tests {
             keys: 500,
             updates_per_block: 100,
             value_size: 16,
-            mix: Mix {
-                update: 80,
-                insert: 15,
-                delete: 5,
-            },
+            mix: Mix { update: 80, insert: 15, delete: 5 },
         }
     }
 
@@ -261,11 +253,8 @@ mod tests {
     #[test]
     fn blocks_follow_the_model() {
         let mut w = Workload::new(cfg());
-        let mut state: BTreeMap<Vec<u8>, Vec<u8>> = w
-            .preload()
-            .into_iter()
-            .filter_map(|(k, v)| Some((k, v?)))
-            .collect();
+        let mut state: BTreeMap<Vec<u8>, Vec<u8>> =
+            w.preload().into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
         assert_eq!(state.len(), 500);
         for block in 1..=20 {
             let changes = w.block(block);
@@ -292,14 +281,7 @@ mod tests {
 
     #[test]
     fn parses_mix() {
-        assert_eq!(
-            "90/9/1".parse(),
-            Ok(Mix {
-                update: 90,
-                insert: 9,
-                delete: 1
-            })
-        );
+        assert_eq!("90/9/1".parse(), Ok(Mix { update: 90, insert: 9, delete: 1 }));
         assert!("90/9".parse::<Mix>().is_err());
         assert!("90/9/2".parse::<Mix>().is_err());
     }
