@@ -114,8 +114,12 @@ impl App for AppChain {
         let (module, method) = path.split_once('/').unwrap_or((path, ""));
         match module {
             conclave_bank::Bank::NAME => Ok(self.bank.query(state, method, data)?),
-            _ => Err(AppError::tx(conclave_core::TxCode::InvalidMessage, format!("unknown module {module:?}"))
-                .with_codespace("query", conclave_runtime::QueryCode::UnknownPath as u32)),
+            _ => Err(AppError {
+                codespace: conclave_runtime::error::QUERY_CODESPACE,
+                code: conclave_runtime::QueryCode::UnknownPath as u32,
+                log: format!("unknown module {module:?}"),
+                kind: conclave_runtime::ErrorKind::Rejected,
+            }),
         }
     }
 

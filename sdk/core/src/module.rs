@@ -139,7 +139,3 @@ pub fn query_response<T: Serialize>(value: &T) -> Vec<u8> {
     // Serializing our own plain data structures to JSON cannot fail (no non-string map keys).
     serde_json::to_vec(value).unwrap_or_default()
 }
-
-/// Blanket helper so unit tests can build an empty request.
-#[derive(Serialize, Deserialize, Debug, Default)]
-pub struct Empty {}

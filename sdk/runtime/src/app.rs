@@ -78,13 +78,6 @@ impl AppError {
         AppError { codespace: conclave_core::error::TX_CODESPACE, code, log: error.to_string(), kind }
     }
 
-    /// The same error reported under another codespace and code (e.g. query routing).
-    pub fn with_codespace(mut self, codespace: &'static str, code: u32) -> Self {
-        self.codespace = codespace;
-        self.code = code;
-        self
-    }
-
     /// A runtime (`tx` codespace) rejection.
     pub fn tx(code: TxCode, log: impl Into<String>) -> Self {
         AppError {

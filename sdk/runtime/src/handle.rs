@@ -10,7 +10,9 @@ use conclave_store::{Snapshot, Store};
 
 use crate::app::App;
 use crate::error::RuntimeError;
+use crate::layer::Committed;
 use crate::mempool::Mempool;
+use crate::params::PARAMS;
 use crate::signatures::VerifiedSignatures;
 use crate::types::{CheckTxKind, InfoResponse, QueryRequest, QueryResponse, TxResult};
 
@@ -148,7 +150,7 @@ impl<A: App> RuntimeHandle<A> {
         let Some(latest) = latest else {
             return Ok(txs.is_empty());
         };
-        let Some(params) = Mempool::new(latest).params().cloned() else {
+        let Some(params) = PARAMS.get(&Committed(latest))? else {
             return Ok(txs.is_empty());
         };
         Ok(txs.iter().all(|tx| {

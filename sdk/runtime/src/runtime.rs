@@ -9,7 +9,6 @@
 
 use std::sync::{Arc, Mutex, RwLock};
 
-use conclave_core::error::TX_CODESPACE;
 use conclave_core::{BlockInfo, StateRead, TxCode, TxContext};
 use conclave_store::{StagedVersion, Store};
 
@@ -308,6 +307,3 @@ fn rejected(error: AppError, gas_wanted: u64, gas_used: u64) -> Result<TxResult,
         events: Vec::new(),
     })
 }
-
-/// The codespace of runtime rejections, re-exported for tests.
-pub const CODESPACE: &str = TX_CODESPACE;
