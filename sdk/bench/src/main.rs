@@ -9,6 +9,11 @@
 
 #![allow(clippy::float_arithmetic, reason = "a benchmark reports rates, means and ratios")]
 
+/// The allocator `appchaind` uses, so every engine here is measured as a node would run it
+/// (docs/dependencies.md, "mimalloc").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod abci;
 mod chain;
 mod store;
