@@ -41,6 +41,11 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
+    // As `appchaind start` does (see `disable_transparent_huge_pages` there); inherited by the
+    // engines' child processes and by the chain benchmark's nodes.
+    if let Err(error) = rustix::thread::disable_transparent_huge_pages(true) {
+        eprintln!("warning: cannot turn transparent huge pages off: {error}");
+    }
     match Cli::parse().command {
         Command::Store(args) => store::run(&args),
         Command::Abci(args) => abci::run(&args),
