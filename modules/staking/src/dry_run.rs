@@ -12,12 +12,41 @@ use conclave_core::{Event, StateError, StateRead, StateWrite};
 pub struct DryRun<'a, S: StateRead> {
     base: &'a S,
     writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    events: Vec<Event>,
+}
+
+/// The writes and events of a [`DryRun`], detached from its base so they can be applied.
+pub struct Changes {
+    writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    events: Vec<Event>,
+}
+
+impl Changes {
+    /// Applies the writes (in key order) and then the events to `state`.
+    pub fn apply(self, state: &mut impl StateWrite) -> Result<(), StateError> {
+        for (key, value) in self.writes {
+            match value {
+                Some(v) => state.put_raw(&key, v)?,
+                None => state.delete_raw(&key)?,
+            }
+        }
+        for event in self.events {
+            state.emit(event)?;
+        }
+        Ok(())
+    }
 }
 
 impl<'a, S: StateRead> DryRun<'a, S> {
     /// An empty overlay over `base`.
     pub fn new(base: &'a S) -> Self {
-        Self { base, writes: BTreeMap::new() }
+        Self { base, writes: BTreeMap::new(), events: Vec::new() }
+    }
+
+    /// The buffered writes and events, to apply to the real state when the operation succeeded:
+    /// this makes a multi-step operation all-or-nothing even outside a transaction overlay.
+    pub fn into_changes(self) -> Changes {
+        Changes { writes: self.writes, events: self.events }
     }
 }
 
@@ -99,7 +128,8 @@ impl<S: StateRead> StateWrite for DryRun<'_, S> {
         self.writes.insert(key.to_vec(), None);
         Ok(())
     }
-    fn emit(&mut self, _event: Event) -> Result<(), StateError> {
+    fn emit(&mut self, event: Event) -> Result<(), StateError> {
+        self.events.push(event);
         Ok(())
     }
 }
