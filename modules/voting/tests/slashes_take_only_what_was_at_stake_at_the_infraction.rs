@@ -32,11 +32,14 @@ fn tenth() -> Ratio {
 #[test]
 fn entries_started_before_the_infraction_or_matured_are_not_slashed() {
     let (app, mut state) = setup();
-    vote_msg(&app, &mut state, &block(2, 1_010), addr(ALICE), VMsg::Vote { candidate: addr(VAL), amount: 10_000 }).unwrap();
+    vote_msg(&app, &mut state, &block(2, 1_010), addr(ALICE), VMsg::Vote { candidate: addr(VAL), amount: 10_000 })
+        .unwrap();
     // Height 3: an unbonding that started before the infraction at height 5.
-    vote_msg(&app, &mut state, &block(3, 1_020), addr(ALICE), VMsg::Undelegate { candidate: addr(VAL), amount: 1_000 }).unwrap();
+    vote_msg(&app, &mut state, &block(3, 1_020), addr(ALICE), VMsg::Undelegate { candidate: addr(VAL), amount: 1_000 })
+        .unwrap();
     // Height 6: after the infraction: an unbonding and a redelegation.
-    vote_msg(&app, &mut state, &block(6, 1_050), addr(ALICE), VMsg::Undelegate { candidate: addr(VAL), amount: 2_000 }).unwrap();
+    vote_msg(&app, &mut state, &block(6, 1_050), addr(ALICE), VMsg::Undelegate { candidate: addr(VAL), amount: 2_000 })
+        .unwrap();
     vote_msg(
         &app,
         &mut state,
@@ -107,11 +110,14 @@ fn bad_fractions_and_heights_are_refused() {
 #[test]
 fn the_queue_completes_at_most_the_limit_per_block_in_order() {
     let (app, mut state) = setup();
-    vote_msg(&app, &mut state, &block(2, 1_010), addr(ALICE), VMsg::Vote { candidate: addr(VAL), amount: 10_000 }).unwrap();
-    vote_msg(&app, &mut state, &block(2, 1_010), addr(BOB), VMsg::Vote { candidate: addr(VAL), amount: 10_000 }).unwrap();
+    vote_msg(&app, &mut state, &block(2, 1_010), addr(ALICE), VMsg::Vote { candidate: addr(VAL), amount: 10_000 })
+        .unwrap();
+    vote_msg(&app, &mut state, &block(2, 1_010), addr(BOB), VMsg::Vote { candidate: addr(VAL), amount: 10_000 })
+        .unwrap();
     // Five unbondings (two per delegator... and one more), limit 3 per block (test params).
     for (who, t) in [(ALICE, 1_011), (BOB, 1_012), (ALICE, 1_013), (BOB, 1_014), (BOB, 1_015)] {
-        let _ = vote_msg(&app, &mut state, &block(3, t), addr(who), VMsg::Undelegate { candidate: addr(VAL), amount: 100 });
+        let _ =
+            vote_msg(&app, &mut state, &block(3, t), addr(who), VMsg::Undelegate { candidate: addr(VAL), amount: 100 });
     }
     let pending = UNBONDINGS.iter(&state).count();
     assert_eq!(pending, 5);
@@ -129,7 +135,8 @@ fn the_queue_completes_at_most_the_limit_per_block_in_order() {
 #[test]
 fn an_operator_below_the_minimum_exits_and_comes_back() {
     let (app, mut state) = setup();
-    vote_msg(&app, &mut state, &block(2, 1_010), addr(VAL), VMsg::Undelegate { candidate: addr(VAL), amount: 9_500 }).unwrap();
+    vote_msg(&app, &mut state, &block(2, 1_010), addr(VAL), VMsg::Undelegate { candidate: addr(VAL), amount: 9_500 })
+        .unwrap();
     let c = conclave_staking::ledger::candidate(&state, &addr(VAL)).unwrap();
     assert_eq!(c.status, conclave_staking::Status::Exited);
     // Others cannot stake to an exited candidate; the operator can, and it comes back.
