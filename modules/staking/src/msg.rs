@@ -39,6 +39,7 @@ pub enum Msg {
         /// Description.
         description: Description,
         /// Self-bond, at least `min_self_bond`.
+        #[serde(with = "conclave_core::coin::amount_string")]
         self_bond: u128,
     },
     /// Tag 1. Edits the signer's candidate: a new description and/or commission rate (a rate

@@ -31,6 +31,7 @@ pub enum Msg {
         /// The candidate.
         candidate: Address,
         /// Tokens to add.
+        #[serde(with = "conclave_core::coin::amount_string")]
         amount: u128,
     },
     /// Tag 1. Removes `candidate` from the vote set: undelegates the whole stake there.
@@ -52,6 +53,7 @@ pub enum Msg {
         /// Where it goes.
         destination: Address,
         /// Tokens to move.
+        #[serde(with = "conclave_core::coin::amount_string")]
         amount: u128,
     },
     /// Tag 4. Starts unbonding `amount` of the stake at `candidate`.
@@ -59,6 +61,7 @@ pub enum Msg {
         /// The candidate.
         candidate: Address,
         /// Tokens to unbond.
+        #[serde(with = "conclave_core::coin::amount_string")]
         amount: u128,
     },
     /// Tag 5. Returns `amount` of unbonding entry `id` to its candidate.
@@ -66,6 +69,7 @@ pub enum Msg {
         /// The entry.
         id: u64,
         /// Tokens to return.
+        #[serde(with = "conclave_core::coin::amount_string")]
         amount: u128,
     },
 }

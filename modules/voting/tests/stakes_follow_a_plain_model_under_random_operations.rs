@@ -3,7 +3,8 @@
 //! `MemoryState` and through a plain model (BTreeMaps, the documented rounding, written
 //! separately). After every step: the outcome (accepted or refused), every candidate's tokens,
 //! shares and status, every delegator's shares, every entry, every balance, and the module
-//! invariants must agree; total supply changes only by what slashes burn.
+//! invariants must agree; total supply changes only by what slashes burn; and an indexer fed
+//! only the events rebuilds every candidate, stake and unbonding balance.
 //!
 //! Failures shrink to a minimal sequence; proptest persists the seed under
 //! `proptest-regressions/` so a failure reproduces.
@@ -577,6 +578,91 @@ impl Model {
     }
 }
 
+// ---------------------------------------------------------------- an indexer fed by events only
+
+/// Rebuilds stakes, candidates and unbonding balances from events alone.
+#[derive(Default)]
+struct Indexer {
+    cands: BTreeMap<Address, (u128, u128, String)>,
+    shares: BTreeMap<(Address, Address), u128>,
+    unb: BTreeMap<u64, u128>,
+}
+
+impl Indexer {
+    fn feed(&mut self, events: &[conclave_core::Event]) {
+        let a = |e: &conclave_core::Event, k: &str| {
+            e.attribute(k).unwrap_or_else(|| panic!("{} lacks {k}", e.kind)).to_string()
+        };
+        let n = |e: &conclave_core::Event, k: &str| a(e, k).parse::<u128>().unwrap();
+        let addr = |e: &conclave_core::Event, k: &str| a(e, k).parse::<Address>().unwrap();
+        for e in events {
+            match e.kind.as_str() {
+                "staking.candidate_registered" => {
+                    self.cands.insert(addr(e, "candidate"), (0, 0, "candidate".into()));
+                }
+                "staking.bond" | "staking.unbond" => {
+                    let c = addr(e, "candidate");
+                    let entry = self.cands.get_mut(&c).unwrap();
+                    entry.0 = n(e, "candidate_tokens");
+                    entry.1 = n(e, "candidate_shares");
+                    let s = n(e, "delegator_shares");
+                    let key = (addr(e, "delegator"), c);
+                    if s == 0 {
+                        self.shares.remove(&key);
+                    } else {
+                        self.shares.insert(key, s);
+                    }
+                }
+                "staking.slash_redelegation" => {
+                    let c = addr(e, "destination");
+                    let entry = self.cands.get_mut(&c).unwrap();
+                    entry.0 = n(e, "candidate_tokens");
+                    entry.1 = n(e, "candidate_shares");
+                    let s = n(e, "delegator_shares");
+                    let key = (addr(e, "delegator"), c);
+                    if s == 0 {
+                        self.shares.remove(&key);
+                    } else {
+                        self.shares.insert(key, s);
+                    }
+                }
+                "staking.slash_candidate" => {
+                    self.cands.get_mut(&addr(e, "candidate")).unwrap().0 = n(e, "candidate_tokens");
+                }
+                "staking.status_changed" => {
+                    self.cands.get_mut(&addr(e, "candidate")).unwrap().2 = a(e, "to");
+                }
+                "staking.unbonding_started" => {
+                    self.unb.insert(a(e, "id").parse().unwrap(), n(e, "amount"));
+                }
+                "staking.unbonding_cancelled" | "staking.slash_unbonding" => {
+                    let id: u64 = a(e, "id").parse().unwrap();
+                    let balance = n(e, "balance");
+                    if balance == 0 {
+                        self.unb.remove(&id);
+                    } else {
+                        self.unb.insert(id, balance);
+                    }
+                }
+                "staking.unbonding_completed" => {
+                    self.unb.remove(&a(e, "id").parse::<u64>().unwrap());
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn compare(&self, model: &Model) -> Result<(), TestCaseError> {
+        let expected: BTreeMap<Address, (u128, u128, String)> =
+            model.cands.iter().map(|(a, c)| (*a, (c.tokens, c.shares, c.status.name().to_string()))).collect();
+        prop_assert_eq!(&self.cands, &expected, "indexer candidates");
+        prop_assert_eq!(&self.shares, &model.shares, "indexer shares");
+        let unb: BTreeMap<u64, u128> = model.unb.iter().map(|(id, u)| (*id, u.balance)).collect();
+        prop_assert_eq!(&self.unb, &unb, "indexer unbondings");
+        Ok(())
+    }
+}
+
 // ---------------------------------------------------------------- the system under test
 
 fn run_real(app: &TestApp, state: &mut MemoryState, b: &BlockInfo, model: &Model, op: &Op) -> bool {
@@ -727,6 +813,7 @@ proptest! {
     fn stakes_follow_the_model(ops in prop::collection::vec(op(), 1..80)) {
         let (app, mut state, mut model) = setup();
         let supply0 = supply(&state);
+        let mut indexer = Indexer::default();
         // A prelude so most random operations have candidates and stake to work with.
         let mut prelude = Vec::new();
         for i in 0..3 {
@@ -743,6 +830,7 @@ proptest! {
                 }
             }
             let b = BlockInfo { chain_id: "t".into(), height: model.height, time: BlockTime::from_seconds(model.time), proposer: [0; 20] };
+            state.events.clear();
             if let Op::Advance { seconds } = op {
                 app.staking.process_queues(&mut state, At::block(&b)).unwrap();
                 model.end_block();
@@ -750,12 +838,13 @@ proptest! {
                 model.time += seconds;
                 model.times.insert(model.height, model.time);
             } else {
-                state.events.clear();
                 let real = run_real(&app, &mut state, &b, &model, op);
                 let expected = model.apply(op);
                 prop_assert_eq!(real, expected, "outcome of {:?}", op);
             }
             compare(&model, &state)?;
+            indexer.feed(&state.events);
+            indexer.compare(&model)?;
             common::check(&app, &state);
             prop_assert_eq!(supply(&state), supply0 - model.burned, "supply changes only by slashes");
         }
