@@ -1,6 +1,7 @@
 //! One scenario on the in-process test chain: register, vote, set votes, redelegate,
 //! undelegate, cancel, slash, activate, and let the queue pay out. The test chain checks bank
 //! and staking invariants after every block; this test also checks supply and stakes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
@@ -64,7 +65,7 @@ fn full_lifecycle() {
     ));
     let set = vote_set(&chain, &alice.address);
     let amounts: Vec<u128> = set.iter().map(|v| v.tokens).collect();
-    let mut expected = vec![(v1.address, 2_000), (v2.address, 4_000)];
+    let mut expected = [(v1.address, 2_000), (v2.address, 4_000)];
     expected.sort();
     assert_eq!(set.iter().map(|v| v.candidate).collect::<Vec<_>>(), expected.iter().map(|e| e.0).collect::<Vec<_>>());
     assert_eq!(amounts, expected.iter().map(|e| e.1).collect::<Vec<_>>());

@@ -1,5 +1,6 @@
 //! Queries: pagination of candidates and delegations, and pre-flight answers (with the
 //! earliest time) for undelegate, redelegate, cancel and edit.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

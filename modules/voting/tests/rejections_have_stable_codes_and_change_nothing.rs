@@ -1,5 +1,6 @@
 //! Every rejection the issue lists, with its (codespace, code), leaves state and events
 //! untouched; and on the test chain a rejected transaction costs only its fee.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

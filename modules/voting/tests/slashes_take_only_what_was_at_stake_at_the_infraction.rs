@@ -1,5 +1,6 @@
 //! The slashing primitive: which stake pays, rounding up, never creating tokens; and the
 //! unbonding queue's bounded, ordered completions.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

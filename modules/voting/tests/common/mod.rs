@@ -303,7 +303,7 @@ pub fn assert_rejected<E: ModuleError>(
     state: &MemoryState,
     before: &MemoryState,
 ) {
-    let err = result.err().expect("expected a rejection");
+    let err = result.expect_err("expected a rejection");
     assert_eq!((err.codespace(), err.code()), (codespace, code), "wrong code for {err}");
     assert_eq!(state, before, "a rejected operation changed state or emitted events");
 }
