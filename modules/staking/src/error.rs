@@ -204,12 +204,6 @@ pub enum StakingError {
         /// Jail end (ns).
         until: u64,
     },
-    /// The message is signed by an account that does not operate the candidate.
-    #[error("only the operator may change candidate {candidate}")]
-    NotOperator {
-        /// The candidate.
-        candidate: Address,
-    },
     /// An edit changes nothing.
     #[error("the edit changes nothing")]
     EmptyEdit,
@@ -265,8 +259,7 @@ impl ModuleError for StakingError {
             StakingError::State(_) => 29,
             StakingError::CandidateWorthless { .. } => 30,
             StakingError::StillJailed { .. } => 31,
-            StakingError::NotOperator { .. } => 32,
-            StakingError::EmptyEdit => 33,
+            StakingError::EmptyEdit => 32,
         }
     }
 

@@ -37,6 +37,9 @@ pub mod slash;
 pub mod state;
 pub mod types;
 
+#[cfg(test)]
+mod tests;
+
 use conclave_bank::{Bank, ModuleAccount, Permissions};
 use conclave_core::{BlockInfo, Module, StateRead, StateWrite, TxContext};
 

@@ -25,6 +25,9 @@ pub mod params;
 pub mod query;
 pub mod state;
 
+#[cfg(test)]
+mod tests;
+
 use conclave_core::{Module, StateRead, StateWrite, TxContext};
 use conclave_staking::{At, Staking};
 
