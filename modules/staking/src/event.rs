@@ -91,6 +91,8 @@ event! {
         to: String,
         /// Its tokens (moved between pools when bondedness changed).
         tokens: u128,
+        /// Jail end (ns; meaningful when `to` is `jailed`).
+        jailed_until: u64,
     }
 }
 

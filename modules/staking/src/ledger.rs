@@ -451,6 +451,7 @@ impl Staking {
                 from: old.status.name().into(),
                 to: to.name().into(),
                 tokens: c.tokens,
+                jailed_until: c.jailed_until.0,
             },
         )?;
         Ok(c)

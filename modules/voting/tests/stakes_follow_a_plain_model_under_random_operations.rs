@@ -531,7 +531,11 @@ impl Model {
             Op::SetActive { cand } => self.lifecycle(*cand, &[Status::Candidate], Status::Active),
             Op::SetInactive { cand } => self.lifecycle(*cand, &[Status::Active], Status::Candidate),
             Op::Jail { cand } => {
-                self.lifecycle(*cand, &[Status::Candidate, Status::Active, Status::Jailed], Status::Jailed)?;
+                self.lifecycle(
+                    *cand,
+                    &[Status::Candidate, Status::Active, Status::Exited, Status::Jailed],
+                    Status::Jailed,
+                )?;
                 let until = self.nanos() + 60 * 1_000_000_000;
                 let c = self.cands.get_mut(&user(*cand)).unwrap();
                 c.jailed_until = c.jailed_until.max(until);
