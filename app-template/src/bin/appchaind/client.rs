@@ -196,6 +196,8 @@ fn decoded_tx(tx: &Tx<Msg>) -> Value {
         .iter()
         .map(|m| match m {
             Msg::Bank(msg) => json!({ "bank": msg }),
+            Msg::Staking(msg) => json!({ "staking": msg }),
+            Msg::Voting(msg) => json!({ "voting": msg }),
         })
         .collect();
     json!({
