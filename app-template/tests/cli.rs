@@ -113,9 +113,37 @@ fn help_works_for_every_command() {
         &["tx"],
         &["tx", "bank"],
         &["tx", "bank", "send"],
+        &["tx", "staking"],
+        &["tx", "staking", "register"],
+        &["tx", "staking", "edit"],
+        &["tx", "staking", "rotate-key"],
+        &["tx", "voting"],
+        &["tx", "voting", "vote"],
+        &["tx", "voting", "unvote"],
+        &["tx", "voting", "set-votes"],
+        &["tx", "voting", "redelegate"],
+        &["tx", "voting", "undelegate"],
+        &["tx", "voting", "cancel-unbonding"],
         &["query"],
         &["query", "bank"],
         &["query", "bank", "balance"],
+        &["query", "staking"],
+        &["query", "staking", "candidate"],
+        &["query", "staking", "candidates"],
+        &["query", "staking", "params"],
+        &["query", "staking", "pools"],
+        &["query", "staking", "key-owner"],
+        &["query", "staking", "can-edit"],
+        &["query", "voting"],
+        &["query", "voting", "params"],
+        &["query", "voting", "votes"],
+        &["query", "voting", "delegations"],
+        &["query", "voting", "unbondings"],
+        &["query", "voting", "redelegations"],
+        &["query", "voting", "can-vote"],
+        &["query", "voting", "can-undelegate"],
+        &["query", "voting", "can-redelegate"],
+        &["query", "voting", "can-cancel"],
         &["query", "account"],
         &["query", "tx"],
     ];
@@ -137,10 +165,22 @@ fn bad_arguments_are_one_line_errors() {
     fails(&["localnet", "--timeout-commit", "fast", "--no-start", "--dir", s(&net)], 2, "invalid duration");
     assert!(!net.exists());
     let keys = s(dir.path());
-    fails(&["tx", "bank", "send", "alice", "bob", "100", "--keyring-dir", keys], 2, "write it like 100stake");
-    fails(&["tx", "bank", "send", "alice", "bob", "lots", "--keyring-dir", keys], 2, "invalid amount");
-    fails(&["tx", "bank", "send", "alice", "bob", "0stake", "--keyring-dir", keys], 2, "must be positive");
-    fails(&["tx", "bank", "send", "alice", "bob", "5stake", "--keyring-dir", keys], 1, "no key named \"alice\"");
+    fails(&["tx", "bank", "send", "bob", "100", "--from", "alice", "--keyring-dir", keys], 2, "write it like 100stake");
+    fails(&["tx", "bank", "send", "bob", "lots", "--from", "alice", "--keyring-dir", keys], 2, "invalid amount");
+    fails(&["tx", "bank", "send", "bob", "0stake", "--from", "alice", "--keyring-dir", keys], 2, "must be positive");
+    fails(
+        &["tx", "bank", "send", "bob", "5stake", "--from", "alice", "--keyring-dir", keys],
+        1,
+        "no key named \"alice\"",
+    );
+    fails(&["tx", "bank", "send", "bob", "5stake", "--keyring-dir", keys], 2, "--from");
+    let key = "ab".repeat(32);
+    let register = ["tx", "staking", "register", "1000000stake", "--moniker", "m", "--from", "alice"];
+    fails(&[&register[..], &["--consensus-key", &key, "--commission-rate", "7,5"]].concat(), 2, "e.g. 10 or 7.5");
+    fails(&[&register[..], &["--consensus-key", "abc"]].concat(), 2, "--consensus-key-file");
+    fails(&register, 2, "--consensus-key");
+    fails(&["tx", "voting", "set-votes", "alice:5", "--from", "bob"], 2, "CANDIDATE=AMOUNT");
+    fails(&["tx", "voting", "undelegate", "alice", "5", "--from", "bob"], 2, "write it like 5stake");
     fails(&["init", "--home", keys, "--chain-id", "bad chain", "--moniker", "m"], 2, "--chain-id");
     fails(&["init", "--home", keys], 2, "--chain-id");
     fails(&["nonsense"], 2, "unrecognized subcommand");
@@ -203,6 +243,10 @@ fn init_writes_a_home_with_our_genesis_and_socket() {
     assert_eq!(balances[0]["address"], address.as_str());
     assert_eq!(balances[0]["coins"][0], serde_json::json!({"denom": "stake", "amount": "1000000000000"}));
     assert_eq!(genesis["app_state"]["runtime"]["params"]["max_block_gas"], 100_000_000);
+    // Staking and voting sections with default parameters and no candidates or votes.
+    assert_eq!(genesis["app_state"]["app"]["staking"]["params"]["bond_denom"], "stake");
+    assert_eq!(genesis["app_state"]["app"]["staking"]["registrations"], serde_json::json!([]));
+    assert_eq!(genesis["app_state"]["app"]["voting"]["params"]["max_votes"], 16);
 
     let socket = format!("unix://{}", home.join("data/abci.sock").display());
     let config: toml_edit::DocumentMut =

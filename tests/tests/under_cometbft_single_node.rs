@@ -201,7 +201,20 @@ fn a_single_node_includes_transfers_refuses_bad_txs_and_proves_queries() {
     let home = net.nodes[0].home.clone();
     let url = rpc.url().to_string();
     let output = Command::new(appchaind())
-        .args(["tx", "bank", "send", "validator", &bob_hex, "4321stake", "--node", &url, "--output", "json", "--home"])
+        .args([
+            "tx",
+            "bank",
+            "send",
+            &bob_hex,
+            "4321stake",
+            "--from",
+            "validator",
+            "--node",
+            &url,
+            "--output",
+            "json",
+            "--home",
+        ])
         .arg(&home)
         .output()
         .unwrap();

@@ -27,7 +27,7 @@ pub fn genesis(accounts: &[TestAccount]) -> GenesisState<Genesis> {
         .collect();
     GenesisState {
         runtime: RuntimeGenesis::default(),
-        app: Genesis { bank: conclave_bank::Genesis { balances, supply: None } },
+        app: Genesis { bank: conclave_bank::Genesis { balances, supply: None }, ..Genesis::default() },
     }
 }
 
@@ -57,4 +57,28 @@ pub fn balance(chain: &TestChain<AppChain>, address: &Address, denom: &str) -> u
 /// The fee collector's address.
 pub fn fee_collector() -> Address {
     AppChain::default().bank.fee_collector_address()
+}
+
+/// A valid ed25519 consensus key derived from `n`.
+pub fn cons_key(n: u8) -> [u8; 32] {
+    ed25519_consensus::SigningKey::from([n; 32]).verification_key().to_bytes()
+}
+
+/// A registration message: 10 % commission (max 20 %, max change 1 %), moniker `name`.
+pub fn register(n: u8, name: &str, self_bond: u128) -> Msg {
+    Msg::Staking(conclave_staking::Msg::RegisterCandidate {
+        consensus_key: cons_key(n),
+        commission: conclave_staking::CommissionRates {
+            rate_ppb: 100_000_000,
+            max_rate_ppb: 200_000_000,
+            max_change_rate_ppb: 10_000_000,
+        },
+        description: conclave_staking::Description { moniker: name.into(), ..Default::default() },
+        self_bond,
+    })
+}
+
+/// A voting message.
+pub fn voting(msg: conclave_voting::Msg) -> Msg {
+    Msg::Voting(msg)
 }

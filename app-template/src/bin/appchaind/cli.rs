@@ -205,13 +205,28 @@ pub(crate) enum TxCommand {
     /// Bank transactions.
     #[command(subcommand)]
     Bank(TxBankCommand),
+    /// Staking transactions (the validator side): register, edit, rotate-key.
+    #[command(subcommand)]
+    Staking(TxStakingCommand),
+    /// Voting transactions (the delegator side): vote, unvote, set-votes, redelegate,
+    /// undelegate, cancel-unbonding.
+    #[command(subcommand)]
+    Voting(TxVotingCommand),
 }
 
 /// `appchaind tx bank`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum TxBankCommand {
-    /// Send AMOUNT from key FROM to TO; waits until the transaction is in a block.
-    Send(SendArgs),
+    /// Send AMOUNT from the --from key to TO; waits until the transaction is in a block.
+    Send {
+        /// Recipient: an address (40 hex characters) or a key name.
+        to: String,
+        /// Amount and denomination, e.g. 100stake.
+        #[arg(value_parser = parse_positive_coin)]
+        amount: Coin,
+        #[command(flatten)]
+        tx: TxArgs,
+    },
 }
 
 /// Flags of every command that talks to a node.
@@ -222,26 +237,20 @@ pub(crate) struct NodeArgs {
     pub(crate) node: String,
 }
 
-/// `appchaind tx bank send`.
-#[derive(Debug, Args)]
-pub(crate) struct SendArgs {
-    /// Name of the sender's key.
+/// Flags shared by every `tx` command: who signs, what it pays, where it goes, how to wait.
+#[derive(Clone, Debug, Args)]
+pub(crate) struct TxArgs {
+    /// Name of the signing key (see `appchaind keys list`).
+    #[arg(long, value_name = "KEY", value_parser = parse_key_name)]
     pub(crate) from: String,
-    /// Recipient: an address (40 hex characters) or a key name.
-    pub(crate) to: String,
-    /// Amount and denomination, e.g. 100stake.
-    #[arg(value_parser = parse_positive_coin)]
-    pub(crate) amount: Coin,
-    #[command(flatten)]
-    pub(crate) node: NodeArgs,
-    #[command(flatten)]
-    pub(crate) keyring: KeyringArgs,
-    /// Fee paid in full (at least gas × min_gas_price, 1/1000 by default).
-    #[arg(long, value_parser = parse_coin, default_value = "200stake")]
-    pub(crate) fee: Coin,
-    /// Gas limit.
-    #[arg(long, default_value_t = 200_000)]
-    pub(crate) gas: u64,
+    /// Fee paid in full, at least gas × min_gas_price [default: gas / 1000 stake, rounded up,
+    /// which is what the default min_gas_price of 1/1000 asks].
+    #[arg(long, value_parser = parse_coin, value_name = "COIN")]
+    pub(crate) fee: Option<Coin>,
+    /// Gas limit [default: 200000 for bank, 400000 for staking and voting, 200000 + 50000 per
+    /// target for set-votes].
+    #[arg(long, value_name = "GAS")]
+    pub(crate) gas: Option<u64>,
     /// Free text attached to the transaction.
     #[arg(long, default_value = "")]
     pub(crate) memo: String,
@@ -258,7 +267,364 @@ pub(crate) struct SendArgs {
     #[arg(long)]
     pub(crate) no_wait: bool,
     #[command(flatten)]
+    pub(crate) node: NodeArgs,
+    #[command(flatten)]
+    pub(crate) keyring: KeyringArgs,
+    #[command(flatten)]
     pub(crate) output: OutputArgs,
+}
+
+/// A consensus key: given, or read from a CometBFT `priv_validator_key.json`.
+#[derive(Clone, Debug, Args)]
+#[group(required = true, multiple = false)]
+pub(crate) struct ConsensusKeyArgs {
+    /// The ed25519 consensus public key: 64 hex characters, or base64 as in CometBFT's
+    /// `priv_validator_key.json` (`pub_key.value`).
+    #[arg(long, value_parser = parse_consensus_key, value_name = "KEY")]
+    pub(crate) consensus_key: Option<[u8; 32]>,
+    /// Read the public key from a CometBFT key file, e.g. HOME/config/priv_validator_key.json.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) consensus_key_file: Option<PathBuf>,
+}
+
+/// `appchaind tx staking`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum TxStakingCommand {
+    /// Register the --from account as a candidate, bonding SELF_BOND from its balance.
+    Register(RegisterArgs),
+    /// Edit the --from account's candidate: description fields (others are kept) and/or the
+    /// commission rate (at most once per 24 h, by at most the max change).
+    Edit(EditArgs),
+    /// Rotate the --from account's candidate to a new consensus key (pending until the next
+    /// epoch; a key can never be used twice).
+    RotateKey {
+        #[command(flatten)]
+        key: ConsensusKeyArgs,
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+}
+
+/// `appchaind tx staking register`.
+#[derive(Debug, Args)]
+pub(crate) struct RegisterArgs {
+    /// Self-bond in the bond denomination, e.g. 1000000stake (at least params.min_self_bond).
+    #[arg(value_parser = parse_positive_coin)]
+    pub(crate) self_bond: Coin,
+    #[command(flatten)]
+    pub(crate) key: ConsensusKeyArgs,
+    /// Display name (1 to 70 bytes).
+    #[arg(long)]
+    pub(crate) moniker: String,
+    /// Identity, e.g. a keybase id.
+    #[arg(long, default_value = "")]
+    pub(crate) identity: String,
+    /// Web site.
+    #[arg(long, default_value = "")]
+    pub(crate) website: String,
+    /// Free text.
+    #[arg(long, default_value = "")]
+    pub(crate) details: String,
+    /// Commission rate, a decimal percentage: 10, 7.5, 0.25% (at least params.min_commission).
+    #[arg(long, value_parser = parse_percent, default_value = "10", value_name = "PERCENT")]
+    pub(crate) commission_rate: u64,
+    /// Highest commission rate ever, a percentage; fixed at registration.
+    #[arg(long, value_parser = parse_percent, default_value = "20", value_name = "PERCENT")]
+    pub(crate) commission_max_rate: u64,
+    /// Largest change of the rate per edit, a percentage; fixed at registration.
+    #[arg(long, value_parser = parse_percent, default_value = "1", value_name = "PERCENT")]
+    pub(crate) commission_max_change_rate: u64,
+    #[command(flatten)]
+    pub(crate) tx: TxArgs,
+}
+
+/// `appchaind tx staking edit`.
+#[derive(Debug, Args)]
+pub(crate) struct EditArgs {
+    /// New display name.
+    #[arg(long)]
+    pub(crate) moniker: Option<String>,
+    /// New identity.
+    #[arg(long)]
+    pub(crate) identity: Option<String>,
+    /// New web site.
+    #[arg(long)]
+    pub(crate) website: Option<String>,
+    /// New free text.
+    #[arg(long)]
+    pub(crate) details: Option<String>,
+    /// New commission rate, a decimal percentage.
+    #[arg(long, value_parser = parse_percent, value_name = "PERCENT")]
+    pub(crate) commission_rate: Option<u64>,
+    #[command(flatten)]
+    pub(crate) tx: TxArgs,
+}
+
+/// `--skip-preflight`.
+#[derive(Clone, Copy, Debug, Args)]
+pub(crate) struct PreflightArgs {
+    /// Send without asking the node first whether the operation would pass (by default a
+    /// refusal is reported before any fee is spent).
+    #[arg(long)]
+    pub(crate) skip_preflight: bool,
+}
+
+/// `appchaind tx voting`. Candidates are operator addresses or key names; amounts are in
+/// the bond denomination, e.g. 100stake.
+#[derive(Debug, Subcommand)]
+pub(crate) enum TxVotingCommand {
+    /// Bond AMOUNT more from the --from account's balance to CANDIDATE.
+    Vote {
+        /// The candidate: operator address or key name.
+        candidate: String,
+        /// Tokens to add, e.g. 100stake.
+        #[arg(value_parser = parse_positive_coin)]
+        amount: Coin,
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+    /// Remove CANDIDATE from the vote set: undelegate the whole stake there (it unbonds).
+    Unvote {
+        /// The candidate: operator address or key name.
+        candidate: String,
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+    /// Replace the whole vote set at once with CANDIDATE=AMOUNT targets (decreases are
+    /// redelegated to increases, the rest unbonds or is bonded from the balance).
+    SetVotes {
+        /// Targets, e.g. alice=100stake 0a1b...=50stake; candidates not listed are removed.
+        #[arg(value_parser = parse_vote_target, value_name = "CANDIDATE=AMOUNT", required_unless_present = "clear")]
+        votes: Vec<(String, Coin)>,
+        /// Remove every vote (an empty vote set).
+        #[arg(long, conflicts_with = "votes")]
+        clear: bool,
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+    /// Move AMOUNT of stake from SOURCE to DESTINATION at once.
+    Redelegate {
+        /// Where the stake leaves: operator address or key name.
+        source: String,
+        /// Where it goes: operator address or key name.
+        destination: String,
+        /// Tokens to move, e.g. 100stake.
+        #[arg(value_parser = parse_positive_coin)]
+        amount: Coin,
+        #[command(flatten)]
+        preflight: PreflightArgs,
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+    /// Start unbonding AMOUNT of the stake at CANDIDATE (paid out after the unbonding period).
+    Undelegate {
+        /// The candidate: operator address or key name.
+        candidate: String,
+        /// Tokens to unbond, e.g. 100stake.
+        #[arg(value_parser = parse_positive_coin)]
+        amount: Coin,
+        #[command(flatten)]
+        preflight: PreflightArgs,
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+    /// Return AMOUNT of unbonding entry ID to its candidate (see `query voting unbondings`).
+    CancelUnbonding {
+        /// The unbonding entry id.
+        id: u64,
+        /// Tokens to return, e.g. 100stake.
+        #[arg(value_parser = parse_positive_coin)]
+        amount: Coin,
+        #[command(flatten)]
+        preflight: PreflightArgs,
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+}
+
+/// Flags of every `query` command that reads state.
+#[derive(Clone, Debug, Args)]
+pub(crate) struct QueryArgs {
+    #[command(flatten)]
+    pub(crate) node: NodeArgs,
+    #[command(flatten)]
+    pub(crate) keyring: KeyringArgs,
+    /// Height to read at [default: latest].
+    #[arg(long, default_value_t = 0)]
+    pub(crate) height: u64,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+/// `--start-after` and `--limit` of paginated listings.
+#[derive(Clone, Debug, Args)]
+pub(crate) struct PageArgs {
+    /// Start after this item (the `next` cursor the previous page printed).
+    #[arg(long, value_name = "CURSOR")]
+    pub(crate) start_after: Option<String>,
+    /// Items per page, 1 to 200 [default: 50].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=200))]
+    pub(crate) limit: Option<u32>,
+}
+
+/// A candidate status (`query staking candidates --status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum StatusArg {
+    /// Registered, not in the active set.
+    Candidate,
+    /// In the active set.
+    Active,
+    /// Jailed.
+    Jailed,
+    /// Tombstoned.
+    Tombstoned,
+    /// Self-bond below the minimum.
+    Exited,
+}
+
+/// `appchaind query staking` (paths `staking/...`).
+#[derive(Debug, Subcommand)]
+pub(crate) enum QueryStakingCommand {
+    /// A candidate, with its power and self-bond (`staking/candidate`).
+    Candidate {
+        /// Operator address or key name.
+        candidate: String,
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+    /// Eligible candidates by power, descending (`staking/candidates_by_power`), or with
+    /// --status those of one status by operator (`staking/candidates_by_status`).
+    Candidates {
+        /// Only candidates with this status.
+        #[arg(long, value_enum)]
+        status: Option<StatusArg>,
+        #[command(flatten)]
+        page: PageArgs,
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+    /// Staking parameters (`staking/params`).
+    Params {
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+    /// Bonded, unbonded and unbonding pool balances (`staking/pools`).
+    Pools {
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+    /// The operator that registered a consensus key, if any (`staking/key_owner`).
+    KeyOwner {
+        /// The key: 64 hex characters or base64.
+        #[arg(value_parser = parse_consensus_key)]
+        key: [u8; 32],
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+    /// Pre-flight: may CANDIDATE's operator make this edit now, and if not, why and from when
+    /// (`staking/can_edit`).
+    CanEdit {
+        /// Operator address or key name.
+        candidate: String,
+        /// The new commission rate, a decimal percentage.
+        #[arg(long, value_parser = parse_percent, value_name = "PERCENT")]
+        commission_rate: Option<u64>,
+        /// A new moniker (the other description fields empty).
+        #[arg(long)]
+        moniker: Option<String>,
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+}
+
+/// `appchaind query voting` (paths `voting/...`, and the ledger's `staking/...`).
+#[derive(Debug, Subcommand)]
+pub(crate) enum QueryVotingCommand {
+    /// Voting parameters (`voting/params`).
+    Params {
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+    /// A delegator's vote set with current values (`staking/vote_set`).
+    Votes {
+        /// Delegator address or key name.
+        delegator: String,
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+    /// Delegations to a candidate, by delegator (`staking/delegations`).
+    Delegations {
+        /// Candidate operator address or key name.
+        candidate: String,
+        #[command(flatten)]
+        page: PageArgs,
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+    /// A delegator's pending unbondings (`staking/unbondings`).
+    Unbondings {
+        /// Delegator address or key name.
+        delegator: String,
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+    /// A delegator's pending redelegations (`staking/redelegations`).
+    Redelegations {
+        /// Delegator address or key name.
+        delegator: String,
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+    /// Pre-flight of `tx voting vote` (`voting/can_vote`).
+    CanVote {
+        /// Delegator address or key name.
+        delegator: String,
+        /// Candidate operator address or key name.
+        candidate: String,
+        /// Amount, e.g. 100stake.
+        #[arg(value_parser = parse_positive_coin)]
+        amount: Coin,
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+    /// Pre-flight of `tx voting undelegate` (`voting/can_undelegate`).
+    CanUndelegate {
+        /// Delegator address or key name.
+        delegator: String,
+        /// Candidate operator address or key name.
+        candidate: String,
+        /// Amount, e.g. 100stake.
+        #[arg(value_parser = parse_positive_coin)]
+        amount: Coin,
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+    /// Pre-flight of `tx voting redelegate` (`voting/can_redelegate`).
+    CanRedelegate {
+        /// Delegator address or key name.
+        delegator: String,
+        /// Source candidate.
+        source: String,
+        /// Destination candidate.
+        destination: String,
+        /// Amount, e.g. 100stake.
+        #[arg(value_parser = parse_positive_coin)]
+        amount: Coin,
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+    /// Pre-flight of `tx voting cancel-unbonding` (`voting/can_cancel`).
+    CanCancel {
+        /// Delegator address or key name.
+        delegator: String,
+        /// Unbonding entry id.
+        id: u64,
+        /// Amount, e.g. 100stake.
+        #[arg(value_parser = parse_positive_coin)]
+        amount: Coin,
+        #[command(flatten)]
+        query: QueryArgs,
+    },
 }
 
 /// `appchaind query`.
@@ -267,6 +633,12 @@ pub(crate) enum QueryCommand {
     /// Bank queries.
     #[command(subcommand)]
     Bank(QueryBankCommand),
+    /// Staking queries: candidates, parameters, pools.
+    #[command(subcommand)]
+    Staking(QueryStakingCommand),
+    /// Voting queries: vote sets, delegations, unbondings, redelegations, pre-flight checks.
+    #[command(subcommand)]
+    Voting(QueryVotingCommand),
     /// An account's next nonce.
     Account {
         /// Address (40 hex characters) or key name.
@@ -283,7 +655,7 @@ pub(crate) enum QueryCommand {
     },
     /// A transaction by hash, with its result and decoded body.
     Tx {
-        /// Transaction hash (64 hex characters, as `tx bank send` prints it).
+        /// Transaction hash (64 hex characters, as `tx` commands print it).
         hash: String,
         #[command(flatten)]
         node: NodeArgs,
@@ -312,6 +684,60 @@ pub(crate) enum QueryBankCommand {
         #[command(flatten)]
         output: OutputArgs,
     },
+}
+
+/// Parses a decimal percentage exactly into parts per billion (1 % = 10 000 000 ppb): `10`,
+/// `7.5`, `0.0000001`, `12.5%`. No floats: the digits are scaled as integers; more than 7
+/// decimals (finer than 1 ppb) is refused, never rounded.
+pub(crate) fn parse_percent(text: &str) -> Result<u64, String> {
+    const DECIMALS: usize = 7;
+    let err =
+        |why: &str| format!("invalid percentage {text:?}: {why}; write a decimal between 0 and 100, e.g. 10 or 7.5");
+    let number = text.trim().strip_suffix('%').unwrap_or(text.trim());
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(err("only digits and one '.' are allowed"));
+    }
+    if number.ends_with('.') {
+        return Err(err("a '.' must be followed by digits"));
+    }
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.len() > DECIMALS {
+        return Err(err("at most 7 decimals (1 part per billion)"));
+    }
+    let whole: u64 = whole.trim_start_matches('0').parse().or_else(|_| {
+        if whole.bytes().all(|b| b == b'0') {
+            Ok(0)
+        } else {
+            Err(err("too large"))
+        }
+    })?;
+    let padded = format!("{fraction:0<DECIMALS$}");
+    let fraction: u64 = padded.parse().map_err(|_| err("bad decimals"))?;
+    let ppb = whole.checked_mul(10_000_000).and_then(|w| w.checked_add(fraction)).ok_or_else(|| err("too large"))?;
+    if ppb > 1_000_000_000 {
+        return Err(err("more than 100"));
+    }
+    Ok(ppb)
+}
+
+/// Parses an ed25519 public key: 64 hex characters, or standard base64 of 32 bytes.
+pub(crate) fn parse_consensus_key(text: &str) -> Result<[u8; 32], String> {
+    let text = text.trim();
+    let bytes = if text.len() == 64 { crate::encoding::unhex(text) } else { crate::encoding::unbase64(text) };
+    bytes.and_then(|b| <[u8; 32]>::try_from(b).ok()).ok_or_else(|| {
+        format!("{text:?} is not an ed25519 public key: give 64 hex characters or base64 (pub_key.value of priv_validator_key.json), or use --consensus-key-file")
+    })
+}
+
+/// Parses `CANDIDATE=AMOUNT` (a set-votes target).
+pub(crate) fn parse_vote_target(text: &str) -> Result<(String, Coin), String> {
+    let (candidate, amount) =
+        text.split_once('=').ok_or_else(|| format!("{text:?} is not CANDIDATE=AMOUNT; write e.g. alice=100stake"))?;
+    if candidate.is_empty() {
+        return Err(format!("{text:?} has no candidate; write e.g. alice=100stake"));
+    }
+    Ok((candidate.to_string(), parse_positive_coin(amount)?))
 }
 
 fn parse_chain_id(text: &str) -> Result<String, String> {
@@ -385,6 +811,73 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn percentages_are_exact() {
+        assert_eq!(parse_percent("10"), Ok(100_000_000));
+        assert_eq!(parse_percent("7.5"), Ok(75_000_000));
+        assert_eq!(parse_percent("12.5%"), Ok(125_000_000));
+        assert_eq!(parse_percent("0.0000001"), Ok(1));
+        assert_eq!(parse_percent("0.10000000"), Ok(1_000_000));
+        assert_eq!(parse_percent("100"), Ok(1_000_000_000));
+        assert_eq!(parse_percent("0"), Ok(0));
+        assert_eq!(parse_percent("000.5"), Ok(5_000_000));
+        for bad in
+            ["100.0000001", "101", "0.00000001", "", ".5", "5.", "1e2", "-1", "1.2.3", "ten", "99999999999999999999"]
+        {
+            let err = parse_percent(bad).unwrap_err();
+            assert!(err.contains("e.g. 10 or 7.5"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn consensus_keys_and_vote_targets() {
+        let hex = "ab".repeat(32);
+        assert_eq!(parse_consensus_key(&hex), Ok([0xab; 32]));
+        // base64 of 32 bytes of 0xab.
+        assert_eq!(parse_consensus_key("q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s="), Ok([0xab; 32]));
+        assert!(parse_consensus_key("abcd").unwrap_err().contains("--consensus-key-file"));
+        let (who, coin) = parse_vote_target("alice=100stake").unwrap();
+        assert_eq!((who.as_str(), coin.amount, coin.denom.as_str()), ("alice", 100, "stake"));
+        assert!(parse_vote_target("alice").unwrap_err().contains("alice=100stake"));
+        assert!(parse_vote_target("=1stake").is_err());
+        assert!(parse_vote_target("alice=0stake").unwrap_err().contains("positive"));
+    }
+
+    #[test]
+    fn tx_commands_share_the_common_flags() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args.iter().copied());
+        let cli = parse(&[
+            "appchaind",
+            "tx",
+            "voting",
+            "undelegate",
+            "alice",
+            "5stake",
+            "--from",
+            "bob",
+            "--gas",
+            "9",
+            "--skip-preflight",
+            "-o",
+            "json",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Tx(TxCommand::Voting(TxVotingCommand::Undelegate { candidate, amount, preflight, tx })) => {
+                assert_eq!((candidate.as_str(), amount.amount, preflight.skip_preflight), ("alice", 5, true));
+                assert_eq!((tx.from.as_str(), tx.gas, tx.output.output), ("bob", Some(9), OutputFormat::Json));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(parse(&["appchaind", "tx", "bank", "send", "bob", "1stake"]).is_err(), "--from is required");
+        assert!(
+            parse(&["appchaind", "tx", "staking", "register", "1stake", "--moniker", "m", "--from", "a"]).is_err(),
+            "a consensus key is required"
+        );
+        assert!(parse(&["appchaind", "tx", "voting", "set-votes", "--from", "a"]).is_err(), "targets or --clear");
+        assert!(parse(&["appchaind", "tx", "voting", "set-votes", "--clear", "--from", "a"]).is_ok());
     }
 
     #[test]

@@ -164,7 +164,7 @@ pub(crate) fn app_state(accounts: &[Address]) -> Result<Value> {
         .collect();
     let state = GenesisState::<Genesis> {
         runtime: RuntimeGenesis { params, nonces: Vec::new() },
-        app: Genesis { bank: conclave_bank::Genesis { balances, supply: None } },
+        app: Genesis { bank: conclave_bank::Genesis { balances, supply: None }, ..Genesis::default() },
     };
     Ok(state.to_json()?)
 }

@@ -40,6 +40,59 @@ pub(crate) fn text(fields: &Fields) -> String {
     out
 }
 
+/// Prints a query answer: JSON as it is, or text: an object as aligned `key: value` lines
+/// (nested objects flattened with dotted keys), a list as such blocks separated by blank
+/// lines (`(none)` when empty), a page as its items then `next:`.
+pub(crate) fn print_value(format: OutputFormat, value: &Value) {
+    match format {
+        OutputFormat::Json => print_json(value),
+        OutputFormat::Text => {
+            use std::io::Write as _;
+            let _ = write!(std::io::stdout(), "{}", value_text(value));
+        }
+    }
+}
+
+/// The text form of [`print_value`].
+pub(crate) fn value_text(value: &Value) -> String {
+    match value {
+        Value::Array(items) if items.is_empty() => "(none)\n".to_string(),
+        Value::Array(items) => items.iter().map(value_text).collect::<Vec<_>>().join("\n"),
+        Value::Object(map) if map.contains_key("items") && map.len() == 2 && map.contains_key("next") => {
+            let mut out = value_text(&map["items"]);
+            if !map["next"].is_null() {
+                out.push_str(&format!("\nnext: {}\n", scalar(&map["next"])));
+            }
+            out
+        }
+        Value::Object(_) => {
+            let mut lines: Vec<(String, String)> = Vec::new();
+            flatten("", value, &mut lines);
+            let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
+            let mut out = String::new();
+            for (key, text) in lines {
+                let line = format!("{:<width$} {text}", format!("{key}:"));
+                out.push_str(line.trim_end());
+                out.push('\n');
+            }
+            out
+        }
+        other => format!("{}\n", scalar(other)),
+    }
+}
+
+fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            for (key, item) in map {
+                let key = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                flatten(&key, item, out);
+            }
+        }
+        other => out.push((prefix.to_string(), scalar(other))),
+    }
+}
+
 fn scalar(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
@@ -58,5 +111,15 @@ mod tests {
         let fields: Fields = vec![("hash", json!("AB")), ("height", json!(3)), ("log", json!(""))];
         assert_eq!(text(&fields), "hash:   AB\nheight: 3\nlog:\n");
         assert_eq!(object(&fields), json!({"hash": "AB", "height": 3, "log": ""}));
+    }
+
+    #[test]
+    fn query_answers_as_text() {
+        let info = json!({"candidate": {"operator": "ab", "tokens": "5"}, "power": 1});
+        assert_eq!(value_text(&info), "candidate.operator: ab\ncandidate.tokens:   5\npower:              1\n");
+        assert_eq!(value_text(&json!([])), "(none)\n");
+        assert_eq!(value_text(&json!([{"id": 1}, {"id": 2}])), "id: 1\n\nid: 2\n");
+        assert_eq!(value_text(&json!({"items": [{"a": 1}], "next": "x"})), "a: 1\n\nnext: x\n");
+        assert_eq!(value_text(&json!(null)), "\n");
     }
 }

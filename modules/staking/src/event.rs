@@ -1,0 +1,300 @@
+//! Events staking emits: enough for an indexer to rebuild every candidate, every delegator's
+//! shares and every entry without reading state. Amounts are decimal strings, addresses 40 hex
+//! characters, times nanoseconds. All attributes are indexed.
+
+use conclave_core::{Address, TypedEvent};
+
+macro_rules! event {
+    ($(#[$doc:meta])* $name:ident = $kind:literal { $( $(#[$fdoc:meta])* $field:ident : $ty:ty ),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct $name { $( $(#[$fdoc])* pub $field: $ty ),* }
+
+        impl TypedEvent for $name {
+            const KIND: &'static str = $kind;
+
+            fn attributes(&self) -> Vec<(&'static str, String)> {
+                vec![ $( (stringify!($field), self.$field.to_string()) ),* ]
+            }
+        }
+    };
+}
+
+event! {
+    /// `staking.candidate_registered`: a new candidate (its self-bond follows as `staking.bond`).
+    CandidateRegistered = "staking.candidate_registered" {
+        /// The operator (candidate id).
+        candidate: Address,
+        /// Consensus key, hex.
+        consensus_key: String,
+        /// Commission rate (ppb).
+        commission_rate_ppb: u64,
+        /// Max rate (ppb).
+        commission_max_rate_ppb: u64,
+        /// Max change per edit (ppb).
+        commission_max_change_rate_ppb: u64,
+        /// Moniker.
+        moniker: String,
+    }
+}
+
+event! {
+    /// `staking.candidate_edited`: description and/or commission changed (values after).
+    CandidateEdited = "staking.candidate_edited" {
+        /// The candidate.
+        candidate: Address,
+        /// Commission rate after (ppb).
+        commission_rate_ppb: u64,
+        /// Moniker after.
+        moniker: String,
+        /// Identity after.
+        identity: String,
+        /// Website after.
+        website: String,
+        /// Details after.
+        details: String,
+    }
+}
+
+event! {
+    /// `staking.consensus_key_rotated`: a new key is pending until the next epoch.
+    ConsensusKeyRotated = "staking.consensus_key_rotated" {
+        /// The candidate.
+        candidate: Address,
+        /// Current key, hex.
+        old_key: String,
+        /// Pending key, hex.
+        new_key: String,
+    }
+}
+
+event! {
+    /// `staking.consensus_key_applied`: the pending key became the consensus key.
+    ConsensusKeyApplied = "staking.consensus_key_applied" {
+        /// The candidate.
+        candidate: Address,
+        /// Previous key, hex (still known for evidence).
+        old_key: String,
+        /// New key, hex.
+        new_key: String,
+    }
+}
+
+event! {
+    /// `staking.status_changed`: a lifecycle transition.
+    StatusChanged = "staking.status_changed" {
+        /// The candidate.
+        candidate: Address,
+        /// Previous status.
+        from: String,
+        /// New status.
+        to: String,
+        /// Its tokens (moved between pools when bondedness changed).
+        tokens: u128,
+        /// Jail end (ns; meaningful when `to` is `jailed`).
+        jailed_until: u64,
+    }
+}
+
+event! {
+    /// `staking.bond`: tokens added to a candidate, shares minted to a delegator.
+    /// `reason` is `delegate`, `redelegate` (the arriving half) or `cancel_unbonding`.
+    Bond = "staking.bond" {
+        /// The delegator.
+        delegator: Address,
+        /// The candidate.
+        candidate: Address,
+        /// Tokens added.
+        amount: u128,
+        /// Shares minted.
+        shares: u128,
+        /// The delegator's shares at the candidate after.
+        delegator_shares: u128,
+        /// Candidate tokens after.
+        candidate_tokens: u128,
+        /// Candidate shares after.
+        candidate_shares: u128,
+        /// Why.
+        reason: String,
+    }
+}
+
+event! {
+    /// `staking.unbond`: shares burned, tokens removed from a candidate. `reason` is
+    /// `undelegate` (an unbonding entry follows) or `redelegate` (the leaving half).
+    Unbond = "staking.unbond" {
+        /// The delegator.
+        delegator: Address,
+        /// The candidate.
+        candidate: Address,
+        /// Tokens removed.
+        amount: u128,
+        /// Shares burned.
+        shares: u128,
+        /// The delegator's shares at the candidate after.
+        delegator_shares: u128,
+        /// Candidate tokens after.
+        candidate_tokens: u128,
+        /// Candidate shares after.
+        candidate_shares: u128,
+        /// Why.
+        reason: String,
+    }
+}
+
+event! {
+    /// `staking.unbonding_started`: a new unbonding entry.
+    UnbondingStarted = "staking.unbonding_started" {
+        /// Entry id.
+        id: u64,
+        /// The delegator.
+        delegator: Address,
+        /// The candidate left.
+        candidate: Address,
+        /// Tokens.
+        amount: u128,
+        /// Creation height.
+        creation_height: u64,
+        /// Completion time (ns).
+        completion_time: u64,
+    }
+}
+
+event! {
+    /// `staking.unbonding_cancelled`: part or all of an entry went back to its candidate
+    /// (a `staking.bond` with reason `cancel_unbonding` follows).
+    UnbondingCancelled = "staking.unbonding_cancelled" {
+        /// Entry id.
+        id: u64,
+        /// The delegator.
+        delegator: Address,
+        /// The candidate.
+        candidate: Address,
+        /// Tokens taken from the entry.
+        amount: u128,
+        /// Entry balance after (0: entry removed).
+        balance: u128,
+    }
+}
+
+event! {
+    /// `staking.unbonding_completed`: an entry's balance returned to its delegator.
+    UnbondingCompleted = "staking.unbonding_completed" {
+        /// Entry id.
+        id: u64,
+        /// The delegator.
+        delegator: Address,
+        /// The candidate.
+        candidate: Address,
+        /// Tokens paid out.
+        amount: u128,
+    }
+}
+
+event! {
+    /// `staking.redelegation_started`: stake moved at once (`staking.unbond` and `staking.bond`
+    /// with reason `redelegate` precede it).
+    RedelegationStarted = "staking.redelegation_started" {
+        /// Entry id.
+        id: u64,
+        /// The delegator.
+        delegator: Address,
+        /// Source candidate.
+        source: Address,
+        /// Destination candidate.
+        destination: Address,
+        /// Tokens moved.
+        amount: u128,
+        /// Destination shares minted.
+        shares_dst: u128,
+        /// Creation height.
+        creation_height: u64,
+        /// Completion time (ns).
+        completion_time: u64,
+    }
+}
+
+event! {
+    /// `staking.redelegation_matured`: the entry stopped being slashable and was removed.
+    RedelegationMatured = "staking.redelegation_matured" {
+        /// Entry id.
+        id: u64,
+        /// The delegator.
+        delegator: Address,
+    }
+}
+
+event! {
+    /// `staking.slash`: the summary of one `slash` call. The parts follow as
+    /// `staking.slash_candidate`, `staking.slash_unbonding` and `staking.slash_redelegation`.
+    Slash = "staking.slash" {
+        /// The candidate.
+        candidate: Address,
+        /// Infraction height.
+        infraction_height: u64,
+        /// Fraction numerator.
+        fraction_numerator: u128,
+        /// Fraction denominator.
+        fraction_denominator: u128,
+        /// Tokens at the infraction (the base).
+        base_tokens: u128,
+        /// Target: `ceil(base × fraction)`.
+        target: u128,
+        /// Tokens burned in total.
+        burned: u128,
+    }
+}
+
+event! {
+    /// `staking.slash_candidate`: tokens burned from the candidate (every delegator's stake shrinks
+    /// proportionally; shares unchanged).
+    SlashCandidate = "staking.slash_candidate" {
+        /// The candidate.
+        candidate: Address,
+        /// Tokens burned.
+        amount: u128,
+        /// Candidate tokens after.
+        candidate_tokens: u128,
+    }
+}
+
+event! {
+    /// `staking.slash_unbonding`: tokens burned from one unbonding entry.
+    SlashUnbonding = "staking.slash_unbonding" {
+        /// Entry id.
+        id: u64,
+        /// Its delegator.
+        delegator: Address,
+        /// The slashed candidate.
+        candidate: Address,
+        /// Tokens burned.
+        amount: u128,
+        /// Entry balance after (0: entry removed).
+        balance: u128,
+    }
+}
+
+event! {
+    /// `staking.slash_redelegation`: shares taken at the destination for one redelegation entry
+    /// and their tokens burned.
+    SlashRedelegation = "staking.slash_redelegation" {
+        /// Entry id.
+        id: u64,
+        /// Its delegator.
+        delegator: Address,
+        /// The slashed (source) candidate.
+        source: Address,
+        /// Where the shares were taken.
+        destination: Address,
+        /// Tokens burned.
+        amount: u128,
+        /// Destination shares burned.
+        shares: u128,
+        /// The delegator's shares at the destination after.
+        delegator_shares: u128,
+        /// Destination tokens after.
+        candidate_tokens: u128,
+        /// Destination shares after.
+        candidate_shares: u128,
+    }
+}
