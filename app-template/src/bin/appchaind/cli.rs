@@ -37,7 +37,7 @@ pub(crate) enum Command {
     Keys(KeysCommand),
     /// Sign and broadcast transactions through a node's CometBFT RPC.
     #[command(subcommand)]
-    Tx(TxCommand),
+    Tx(Box<TxCommand>),
     /// Read chain state and transactions through a node's CometBFT RPC.
     #[command(subcommand)]
     Query(QueryCommand),
@@ -864,8 +864,9 @@ mod tests {
             "json",
         ])
         .unwrap();
-        match cli.command {
-            Command::Tx(TxCommand::Voting(TxVotingCommand::Undelegate { candidate, amount, preflight, tx })) => {
+        let Command::Tx(command) = cli.command else { panic!("not a tx command") };
+        match *command {
+            TxCommand::Voting(TxVotingCommand::Undelegate { candidate, amount, preflight, tx }) => {
                 assert_eq!((candidate.as_str(), amount.amount, preflight.skip_preflight), ("alice", 5, true));
                 assert_eq!((tx.from.as_str(), tx.gas, tx.output.output), ("bob", Some(9), OutputFormat::Json));
             }

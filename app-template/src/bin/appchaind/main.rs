@@ -65,7 +65,7 @@ fn main() -> ExitCode {
         Command::Start(args) => node::run(args),
         Command::Localnet(args) => localnet::run(args),
         Command::Keys(command) => client::keys(command),
-        Command::Tx(command) => client::tx(command),
+        Command::Tx(command) => client::tx(*command),
         Command::Query(command) => client::query(command),
     };
     match result {
