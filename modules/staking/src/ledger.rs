@@ -590,6 +590,38 @@ impl Staking {
         Ok(id)
     }
 
+    /// Removes `delegator`'s shares at `candidate` when they are worth zero tokens (a slash took
+    /// what backed them), so the entry stops holding a place in the vote set; returns the
+    /// shares removed. Refuses shares that are worth something (`InsufficientStake` with the
+    /// value: undelegate them instead). Emits `staking.unbond` with amount 0, reason `forfeit`.
+    pub fn forfeit_worthless_shares(
+        &self,
+        state: &mut impl StateWrite,
+        at: At,
+        delegator: &Address,
+        candidate_addr: &Address,
+    ) -> Result<u128, StakingError> {
+        let params = params(state)?;
+        let c = candidate(state, candidate_addr)?;
+        let held = vote_set(state, delegator)?.shares(candidate_addr);
+        let value = shares_value(&c, held)?;
+        if held == 0 || value > 0 {
+            return Err(StakingError::InsufficientStake {
+                delegator: *delegator,
+                candidate: *candidate_addr,
+                available: value,
+                requested: 0,
+            });
+        }
+        let removal = Removal { shares: held, held_after: 0, consumed: Vec::new() };
+        // Pending redelegations into it lose their (worthless) shares too.
+        let pending = pending_redelegations_into(state, delegator, candidate_addr, at.time)?;
+        let removal = Removal { consumed: pending.iter().map(|e| (e.id, 0)).collect(), ..removal };
+        let c = self.apply_removal(state, &params, at, delegator, &c, &removal, 0, "forfeit")?;
+        self.check_self_bond(state, &params, at, delegator, c)?;
+        Ok(held)
+    }
+
     /// Returns `amount` of unbonding entry `id` (which `delegator` owns and which has not
     /// matured) to the same candidate, minting shares at the current rate.
     pub fn cancel_unbonding(

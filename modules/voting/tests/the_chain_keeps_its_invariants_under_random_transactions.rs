@@ -69,7 +69,11 @@ fn msg(op: &Op, acc: &[TestAccount], next_height: u64) -> (usize, Msg) {
 }
 
 fn burned(events: &[conclave_core::Event]) -> u128 {
-    events.iter().filter(|e| e.kind == "bank.burn").map(|e| e.attribute("amount").unwrap().parse::<u128>().unwrap()).sum()
+    events
+        .iter()
+        .filter(|e| e.kind == "bank.burn")
+        .map(|e| e.attribute("amount").unwrap().parse::<u128>().unwrap())
+        .sum()
 }
 
 proptest! {
