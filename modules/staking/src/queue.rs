@@ -2,7 +2,7 @@
 //! `max_completions_per_block`; what does not fit waits for the next block, in
 //! (completion time, id) order.
 
-use conclave_core::{event::emit, Coin, StateWrite};
+use conclave_core::{event::emit, Address, Coin, StateWrite};
 
 use crate::error::StakingError;
 use crate::event;
@@ -42,9 +42,11 @@ impl Staking {
                 UNBONDING_QUEUE.delete(state, &(time, id))?;
                 continue;
             };
-            self.bank.send_from_module(
+            // `transfer` (not `send_from_module`) so that a delegator that is a module account
+            // (possible only through genesis) cannot make end-block fail and halt the chain.
+            conclave_bank::transfer(
                 state,
-                UNBONDING_POOL,
+                &Address::module(UNBONDING_POOL),
                 &entry.delegator,
                 &Coin::new(&params.bond_denom, entry.balance),
             )?;
