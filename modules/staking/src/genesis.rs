@@ -82,7 +82,8 @@ pub struct GenesisTokenRecord {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GenesisConsensusKey {
-    /// The key.
+    /// The key (hex).
+    #[serde(with = "crate::types::hex_key")]
     pub key: [u8; 32],
     /// The operator that used it.
     pub operator: Address,
@@ -94,7 +95,8 @@ pub struct GenesisConsensusKey {
 pub struct GenesisRegistration {
     /// The operator account (must hold the self-bond in the bank genesis).
     pub operator: Address,
-    /// Its consensus key.
+    /// Its consensus key (hex).
+    #[serde(with = "crate::types::hex_key")]
     pub consensus_key: [u8; 32],
     /// Commission.
     pub commission: CommissionRates,

@@ -33,6 +33,7 @@ pub enum Msg {
     /// Tag 0. Registers the signer as a candidate with a self-bond taken from its balance.
     RegisterCandidate {
         /// ed25519 consensus key: not the signer's key, never used before by anyone.
+        #[serde(with = "crate::types::hex_key")]
         consensus_key: [u8; 32],
         /// Commission.
         commission: CommissionRates,
@@ -53,6 +54,7 @@ pub enum Msg {
     /// Tag 2. Rotates the consensus key; the new key is pending until the next epoch.
     RotateConsensusKey {
         /// The new key: not the signer's key, never used before by anyone.
+        #[serde(with = "crate::types::hex_key")]
         new_key: [u8; 32],
     },
 }
