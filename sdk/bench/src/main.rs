@@ -20,6 +20,12 @@ mod sys;
 
 use clap::{Parser, Subcommand};
 
+/// With `--features mimalloc`, mimalloc replaces the system allocator (glibc malloc), to show
+/// how much of a benchmark's time is the allocator (see the staking section of the docs).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Command line of `conclave-bench`.
 #[derive(Debug, Parser)]
 #[command(name = "conclave-bench", version, about = "Conclave benchmarks")]
