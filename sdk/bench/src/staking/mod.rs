@@ -319,11 +319,14 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// Picks one duration out of a [`Sample`].
+type Field = fn(&Sample) -> Duration;
+
 fn print_scenario(label: &str, samples: &[Sample]) {
     let completions: usize = samples.iter().map(|s| s.completions).sum();
     println!("{label}: {} blocks, {completions} completions", samples.len());
     println!("{:<36} {:>6} {:>9} {:>9} {:>9} {:>9}", "  per block (ms)", "n", "mean", "p50", "p99", "max");
-    let rows: [(&str, fn(&Sample) -> Duration); 3] = [
+    let rows: [(&str, Field); 3] = [
         ("  end-block hook (staking + voting)", |s| s.hook),
         ("  FinalizeBlock (hook + stage/root)", |s| s.finalize),
         ("  Commit (durable write)", |s| s.commit),
