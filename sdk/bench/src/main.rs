@@ -2,7 +2,10 @@
 //!
 //! One subcommand per benchmark, each in its own module:
 //! - `store`: conclave-store against the `jmt` crate on the same deterministic workload
-//!   (see [`store`]).
+//!   (see [`store`]);
+//! - `abci`: our ABCI server against tendermint-abci's (see [`abci`]);
+//! - `chain`: throughput under CometBFT (see [`chain`]);
+//! - `staking`: staking + voting end-block with many unbondings maturing at once (see [`staking`]).
 //!
 //! Benchmarks that need per-engine resource figures (peak RSS, bytes written) run each
 //! engine in a child process: the binary re-executes itself with a hidden flag.
@@ -11,10 +14,17 @@
 
 mod abci;
 mod chain;
+mod staking;
 mod store;
 mod sys;
 
 use clap::{Parser, Subcommand};
+
+/// With `--features mimalloc`, mimalloc replaces the system allocator (glibc malloc), to show
+/// how much of a benchmark's time is the allocator (see the staking section of the docs).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Command line of `conclave-bench`.
 #[derive(Debug, Parser)]
@@ -33,6 +43,8 @@ enum Command {
     Abci(abci::AbciArgs),
     /// Throughput under CometBFT: the app-template chain against CometBFT's kvstore (1 and 4 nodes).
     Chain(chain::ChainArgs),
+    /// Staking + voting end-block with many unbondings maturing in one block (large DPoS state).
+    Staking(staking::StakingArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -40,5 +52,6 @@ fn main() -> anyhow::Result<()> {
         Command::Store(args) => store::run(&args),
         Command::Abci(args) => abci::run(&args),
         Command::Chain(args) => chain::run(&args),
+        Command::Staking(args) => staking::run(&args),
     }
 }
