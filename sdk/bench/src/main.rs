@@ -12,6 +12,11 @@
 
 #![allow(clippy::float_arithmetic, reason = "a benchmark reports rates, means and ratios")]
 
+/// The allocator `appchaind` uses, so every engine here is measured as a node would run it
+/// (docs/dependencies.md, "mimalloc").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod abci;
 mod chain;
 mod staking;
@@ -19,12 +24,6 @@ mod store;
 mod sys;
 
 use clap::{Parser, Subcommand};
-
-/// With `--features mimalloc`, mimalloc replaces the system allocator (glibc malloc), to show
-/// how much of a benchmark's time is the allocator (see the staking section of the docs).
-#[cfg(feature = "mimalloc")]
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Command line of `conclave-bench`.
 #[derive(Debug, Parser)]
@@ -48,6 +47,11 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
+    // As `appchaind start` does (see `disable_transparent_huge_pages` there); inherited by the
+    // engines' child processes and by the chain benchmark's nodes.
+    if let Err(error) = rustix::thread::disable_transparent_huge_pages(true) {
+        eprintln!("warning: cannot turn transparent huge pages off: {error}");
+    }
     match Cli::parse().command {
         Command::Store(args) => store::run(&args),
         Command::Abci(args) => abci::run(&args),

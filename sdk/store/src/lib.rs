@@ -33,6 +33,7 @@ mod checkpoint;
 mod config;
 mod dropper;
 mod error;
+mod key_set;
 mod persist;
 mod recovery;
 mod snapshot;

@@ -16,8 +16,9 @@ use conclave_proof::Hash;
 use redb::Database;
 
 use crate::error::StoreError;
+use crate::key_set::{KeySet, SetKey};
 use crate::persist;
-use crate::snapshot::{Bytes, Change, KeySet, Snapshot};
+use crate::snapshot::{Bytes, Change, Snapshot};
 use crate::trie;
 
 pub(crate) struct Recovered {
@@ -107,7 +108,7 @@ pub(crate) fn load_flat(version: u64, entries: Vec<(Bytes, Bytes)>) -> Snapshot 
         let keys_side = scope.spawn(|| {
             let mut keys = KeySet::new();
             for (key, _) in &entries {
-                keys.insert(Arc::clone(key));
+                keys.insert(SetKey::new(key));
             }
             keys
         });

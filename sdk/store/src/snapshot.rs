@@ -5,19 +5,14 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 use conclave_proof::{key_hash, value_hash, Hash, Proof};
-use imbl::OrdSet;
 
+use crate::key_set::{KeySet, SetKey};
 use crate::trie::{self, KeySetEdits, NewValue, Node, Update};
 use crate::ChangeSet;
 
 /// Shared immutable bytes: keys and values are stored once and shared by every
 /// version (and change list) that contains them.
 pub(crate) type Bytes = Arc<[u8]>;
-
-/// The keys of one version in ascending order, for range iteration. Persistent:
-/// a new version shares all untouched B-tree nodes with its parent, and a batch
-/// that only updates values leaves it untouched (values live in the trie).
-pub(crate) type KeySet = OrdSet<Bytes>;
 
 /// Batches at least this large hash their keys and values on two threads.
 const PARALLEL_MIN_CHANGES: usize = 1024;
@@ -50,7 +45,7 @@ struct State {
 impl Snapshot {
     /// The empty state, before any commit.
     pub(crate) fn empty(version: u64) -> Snapshot {
-        Snapshot::from_parts(version, Node::Empty, KeySet::new())
+        Snapshot::from_parts(version, Node::EMPTY, KeySet::new())
     }
 
     /// Caller guarantees that `keys` are exactly the keys in `root`.
@@ -237,7 +232,7 @@ fn edit_key_set(parent: &KeySet, changes: &[Change], edits: KeySetEdits) -> KeyS
     inserted.sort_unstable();
     for index in inserted {
         if let Some(change) = changes.get(index as usize) {
-            keys.insert(Arc::clone(&change.key));
+            keys.insert(SetKey::new(&change.key));
         }
     }
     for index in removed {

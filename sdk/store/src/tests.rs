@@ -7,7 +7,7 @@ use conclave_proof::{internal_hash, key_hash, leaf_hash, path_bit, root_from_lea
 use proptest::prelude::*;
 
 use crate::snapshot::Snapshot;
-use crate::trie::Node;
+use crate::trie::{Node, View};
 use crate::ChangeSet;
 
 /// Checks that the subtree at `depth` below the path `prefix` (a key hash whose
@@ -15,16 +15,16 @@ use crate::ChangeSet;
 /// right, and returns its leaf key hashes.
 fn check_subtree(node: &Node, depth: usize, prefix: &Hash, leaves: &mut Vec<Hash>) -> usize {
     let on_path = |key_hash: &Hash| (0..depth).all(|bit| path_bit(key_hash, bit) == path_bit(prefix, bit));
-    match node {
-        Node::Empty => 0,
-        Node::Leaf(leaf) => {
+    match node.view() {
+        View::Empty => 0,
+        View::Leaf(leaf) => {
             assert!(on_path(&leaf.key_hash), "leaf off its path at depth {depth}");
             assert_eq!(leaf.hash, leaf_hash(&leaf.key_hash, &leaf.value_hash));
             assert_eq!(leaf.value_hash, value_hash(&leaf.value));
             leaves.push(leaf.key_hash);
             1
         }
-        Node::Internal(internal) => {
+        View::Internal(internal) => {
             let mut right_prefix = *prefix;
             right_prefix[depth / 8] |= 0x80 >> (depth % 8);
             let mut left_prefix = *prefix;

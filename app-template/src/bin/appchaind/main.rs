@@ -26,6 +26,11 @@ macro_rules! out {
     }};
 }
 
+/// The node's allocator: the store allocates and frees ~100k small objects per block
+/// across threads, which glibc's malloc serves slowly (docs/dependencies.md, "mimalloc").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cli;
 mod client;
 mod cometbft;

@@ -27,6 +27,7 @@ pub(crate) fn run(args: StartArgs) -> Result<ExitCode> {
     let address = config.listen_address(&home.app_toml())?;
 
     let cometbft = if args.with_cometbft { Some(cometbft::locate(args.cometbft.cometbft.as_deref())?) } else { None };
+    disable_transparent_huge_pages();
     check_proxy_app(&home, &address, cometbft.is_some())?;
 
     let store = Store::open(&home.store_dir(), config.store_config()).with_context(|| {
@@ -294,5 +295,16 @@ fn finished(
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => Err(anyhow!("{e}")),
+    }
+}
+
+/// Turns transparent huge pages off for the node (and the `cometbft` it starts), before the
+/// store loads the state. mimalloc asks for huge pages, and with the common kernel setting
+/// `defrag = madvise` every such page fault may first compact memory synchronously: on the
+/// store benchmark that doubled block times for whole runs (`docs/benchmarks.md`). Databases
+/// that keep their state in memory give the same advice (Redis, MongoDB, TiKV).
+fn disable_transparent_huge_pages() {
+    if let Err(error) = rustix::thread::disable_transparent_huge_pages(true) {
+        tracing::warn!(%error, "cannot turn transparent huge pages off; block times may vary more");
     }
 }

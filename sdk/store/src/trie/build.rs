@@ -10,5 +10,5 @@ use crate::snapshot::{sorted_updates, Change};
 /// update code, its two-thread hashing and its two-thread split; that path
 /// never meets a deletion or an existing leaf.
 pub(crate) fn build(entries: &[Change]) -> Node {
-    apply(&Node::Empty, &sorted_updates(entries)).0
+    apply(&Node::EMPTY, &sorted_updates(entries)).0
 }

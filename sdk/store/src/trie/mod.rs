@@ -1,6 +1,6 @@
 //! The in-memory binary trie.
 //!
-//! Nodes are immutable and reference-counted; a new version copies only the
+//! Nodes are immutable and reference-counted (in pools, see [`pool`]); a new version copies only the
 //! paths it changes and shares everything else with its parent, so keeping
 //! many versions costs memory proportional to what changed.
 //!
@@ -13,10 +13,13 @@
 
 mod build;
 mod node;
+mod pool;
 mod read;
 mod update;
 
 pub(crate) use build::build;
 pub(crate) use node::Node;
+#[cfg(test)]
+pub(crate) use node::View;
 pub(crate) use read::{get, prove};
 pub(crate) use update::{apply, KeySetEdits, NewValue, Update};

@@ -2,17 +2,17 @@
 
 use conclave_proof::{path_bit, Hash, Proof, Terminal};
 
-use super::node::{Leaf, Node};
+use super::node::{Leaf, Node, View};
 
 /// The leaf at the end of `key_hash`'s path, if it holds that key.
 pub(crate) fn get<'a>(root: &'a Node, key_hash: &Hash) -> Option<&'a Leaf> {
     let mut node = root;
     let mut depth = 0;
     loop {
-        match node {
-            Node::Empty => return None,
-            Node::Leaf(leaf) => return (leaf.key_hash == *key_hash).then_some(&**leaf),
-            Node::Internal(internal) => {
+        match node.view() {
+            View::Empty => return None,
+            View::Leaf(leaf) => return (leaf.key_hash == *key_hash).then_some(leaf),
+            View::Internal(internal) => {
                 node = if path_bit(key_hash, depth) { &internal.right } else { &internal.left };
                 depth += 1;
             }
@@ -30,19 +30,19 @@ pub(crate) fn prove<'a>(root: &'a Node, key_hash: &Hash) -> (Option<&'a Leaf>, P
     let mut node = root;
     let mut depth = 0;
     loop {
-        match node {
-            Node::Empty => {
+        match node.view() {
+            View::Empty => {
                 let proof = Proof { siblings, terminal: Terminal::Empty };
                 return (None, proof);
             }
-            Node::Leaf(leaf) => {
+            View::Leaf(leaf) => {
                 let proof = Proof {
                     siblings,
                     terminal: Terminal::Leaf { key_hash: leaf.key_hash, value_hash: leaf.value_hash },
                 };
-                return ((leaf.key_hash == *key_hash).then_some(&**leaf), proof);
+                return ((leaf.key_hash == *key_hash).then_some(leaf), proof);
             }
-            Node::Internal(internal) => {
+            View::Internal(internal) => {
                 if path_bit(key_hash, depth) {
                     siblings.push(internal.left.hash());
                     node = &internal.right;

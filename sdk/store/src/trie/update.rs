@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use conclave_proof::{path_bit, Hash, MAX_DEPTH};
 
-use super::node::{Internal, Node};
+use super::node::{Node, View};
 use crate::snapshot::Bytes;
 
 /// Batches at least this large are split across two threads at the root.
@@ -50,7 +50,7 @@ pub(crate) fn apply(root: &Node, updates: &[Update]) -> (Node, KeySetEdits) {
         let root = apply_at(root, 0, updates, &mut edits);
         return (root, edits);
     }
-    let empty = Node::Empty;
+    let empty = Node::EMPTY;
     let (left, right, original) = children(root, 0, &empty);
     let (left_updates, right_updates) = split(updates, 0);
     let (left, right, left_edits) = std::thread::scope(|scope| {
@@ -72,52 +72,64 @@ pub(crate) fn apply(root: &Node, updates: &[Update]) -> (Node, KeySetEdits) {
 }
 
 fn apply_at(node: &Node, depth: usize, updates: &[Update], edits: &mut KeySetEdits) -> Node {
-    match (node, updates) {
-        (_, []) => node.clone(),
-        (Node::Empty, [only]) => match &only.value {
+    let [only] = updates else {
+        if updates.is_empty() {
+            return node.clone();
+        }
+        return descend(node, depth, updates, edits);
+    };
+    match node.view() {
+        View::Empty => match &only.value {
             Some(value) => {
                 edits.inserted.push(only.index);
                 Node::leaf(only.key_hash, value.hash, Arc::clone(&value.bytes))
             }
-            None => Node::Empty,
+            None => Node::EMPTY,
         },
-        (Node::Leaf(leaf), [only]) if only.key_hash == leaf.key_hash => match &only.value {
+        View::Leaf(leaf) if only.key_hash == leaf.key_hash => match &only.value {
             Some(value) if value.hash == leaf.value_hash => node.clone(),
             Some(value) => Node::leaf(only.key_hash, value.hash, Arc::clone(&value.bytes)),
             None => {
                 edits.removed.push(only.index);
-                Node::Empty
+                Node::EMPTY
             }
         },
-        // Distinct key hashes always differ above this depth; only a blake3
-        // collision could get here. Keep the tree as it is rather than recurse.
-        _ if depth >= MAX_DEPTH => node.clone(),
-        _ => {
-            let empty = Node::Empty;
-            let (left, right, original) = children(node, depth, &empty);
-            // Start both cache misses now so they overlap: the child we descend
-            // into is read next, and the other child's reference count is bumped
-            // when the new parent takes it over. That bump is a locked
-            // instruction, which would otherwise wait for its miss alone.
-            left.touch();
-            right.touch();
-            let (left_updates, right_updates) = split(updates, depth);
-            let left = apply_at(left, depth + 1, left_updates, edits);
-            let right = apply_at(right, depth + 1, right_updates, edits);
-            Node::join(original, left, right)
-        }
+        _ => descend(node, depth, updates, edits),
     }
+}
+
+/// Applies two or more updates, or one that meets a different leaf, below `node`.
+fn descend(node: &Node, depth: usize, updates: &[Update], edits: &mut KeySetEdits) -> Node {
+    // Distinct key hashes always differ above this depth; only a blake3
+    // collision could get here. Keep the tree as it is rather than recurse.
+    if depth >= MAX_DEPTH {
+        return node.clone();
+    }
+    let empty = Node::EMPTY;
+    let (left, right, original) = children(node, depth, &empty);
+    // Start both cache misses now so they overlap: the child we descend
+    // into is read next, and the other child's reference count is bumped
+    // when the new parent takes it over. That bump is a locked
+    // instruction, which would otherwise wait for its miss alone.
+    left.touch();
+    right.touch();
+    let (left_updates, right_updates) = split(updates, depth);
+    let left = apply_at(left, depth + 1, left_updates, edits);
+    let right = apply_at(right, depth + 1, right_updates, edits);
+    Node::join(original, left, right)
 }
 
 /// The two subtrees of the position `node` occupies at `depth`. A leaf or an
 /// empty subtree is expanded on the fly: a leaf goes to the side its key hash
 /// points to, the other side is empty.
-fn children<'a>(node: &'a Node, depth: usize, empty: &'a Node) -> (&'a Node, &'a Node, Option<&'a Arc<Internal>>) {
-    match node {
-        Node::Empty => (empty, empty, None),
-        Node::Leaf(leaf) if path_bit(&leaf.key_hash, depth) => (empty, node, None),
-        Node::Leaf(_) => (node, empty, None),
-        Node::Internal(internal) => (&internal.left, &internal.right, Some(internal)),
+/// The third element is `node` itself if it is an internal node (the one the
+/// new parent may reuse).
+fn children<'a>(node: &'a Node, depth: usize, empty: &'a Node) -> (&'a Node, &'a Node, Option<&'a Node>) {
+    match node.view() {
+        View::Empty => (empty, empty, None),
+        View::Leaf(leaf) if path_bit(&leaf.key_hash, depth) => (empty, node, None),
+        View::Leaf(_) => (node, empty, None),
+        View::Internal(internal) => (&internal.left, &internal.right, Some(node)),
     }
 }
 
