@@ -9,7 +9,7 @@
 //! 2. **undelegation blocks**: N signed `voting::Undelegate` transactions in one block, all
 //!    with the same block time, so all N unbondings complete at the same time;
 //! 3. **scenario A, default cap**: empty blocks from that completion time on, until the queue
-//!    is drained: how many blocks `max_completions_per_block` (default 100) needs for N;
+//!    is drained: how many blocks `max_completions_per_block` (default 5,000) needs for N;
 //! 4. **scenario B, cap raised to N** (when the default is below N): `--blocks` rounds of an
 //!    undelegation block then the block in which all N complete. Its end-block hook is the
 //!    figure the issue asks for.
