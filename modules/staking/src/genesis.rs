@@ -138,8 +138,7 @@ pub(crate) fn init(staking: &Staking, state: &mut impl StateWrite, g: &Genesis) 
         }
     }
     for u in &g.unbondings {
-        UNBONDINGS.put(state, &u.id, u)?;
-        UNBONDING_QUEUE.put(state, &(u.completion_time.0, u.id), &())?;
+        crate::ledger::put_unbonding(state, u)?;
         UNBONDINGS_BY_CANDIDATE.put(state, &(u.candidate, u.creation_height, u.id), &())?;
         UNBONDINGS_BY_DELEGATOR.put(state, &(u.delegator, u.candidate, u.id), &())?;
     }

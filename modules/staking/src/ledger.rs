@@ -509,8 +509,7 @@ impl Staking {
             initial_balance: amount,
             balance: amount,
         };
-        UNBONDINGS.put(state, &id, &entry)?;
-        UNBONDING_QUEUE.put(state, &(completion_time.0, id), &())?;
+        put_unbonding(state, &entry)?;
         UNBONDINGS_BY_CANDIDATE.put(state, &(c.operator, at.height, id), &())?;
         UNBONDINGS_BY_DELEGATOR.put(state, &(*delegator, c.operator, id), &())?;
         emit(
@@ -666,7 +665,7 @@ impl Staking {
         if entry.balance == 0 {
             self.delete_unbonding(state, &entry)?;
         } else {
-            UNBONDINGS.put(state, &id, &entry)?;
+            put_unbonding(state, &entry)?;
         }
         emit(
             state,
@@ -683,6 +682,7 @@ impl Staking {
         Ok(shares)
     }
 
+    /// Deletes an entry and its three index keys (entry, queue, by-candidate, by-delegator).
     pub(crate) fn delete_unbonding(&self, state: &mut impl StateWrite, e: &UnbondingEntry) -> Result<(), StateError> {
         UNBONDINGS.delete(state, &e.id)?;
         UNBONDING_QUEUE.delete(state, &(e.completion_time.0, e.id))?;
@@ -735,4 +735,12 @@ impl Staking {
         self.put_shares(state, delegator, destination, held_after)?;
         Ok((tokens, shares, c, held_after))
     }
+}
+
+/// Writes an unbonding entry and its queue copy (the queue value is the entry, so end-block
+/// needs no second read per entry). The two index keys are written at creation only: they do
+/// not depend on the balance.
+pub(crate) fn put_unbonding(state: &mut impl StateWrite, entry: &UnbondingEntry) -> Result<(), StateError> {
+    UNBONDINGS.put(state, &entry.id, entry)?;
+    UNBONDING_QUEUE.put(state, &(entry.completion_time.0, entry.id), entry)
 }

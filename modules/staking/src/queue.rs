@@ -7,7 +7,7 @@ use conclave_core::{event::emit, Address, StateWrite};
 use crate::error::StakingError;
 use crate::event;
 use crate::ledger::params;
-use crate::state::{LAST_BLOCK, REDELEGATIONS, REDELEGATION_QUEUE, UNBONDINGS, UNBONDING_QUEUE};
+use crate::state::{LAST_BLOCK, REDELEGATIONS, REDELEGATION_QUEUE, UNBONDING_QUEUE};
 use crate::types::{At, RedelegationEntry, UnbondingEntry};
 use crate::{Staking, UNBONDING_POOL};
 
@@ -31,23 +31,15 @@ impl Staking {
         let max = usize::try_from(params.max_completions_per_block).unwrap_or(usize::MAX);
         let mut report = EndBlockReport::default();
 
-        // One ordered pass over the queue, reading each due entry as its key comes up; stops at
-        // the cap or at the first entry not yet due. A queue key without its entry (never
-        // written by this module) is dropped and counts against the cap, as before.
+        // One ordered pass over the queue, whose values are the entries themselves: no second
+        // read per entry. Stops at the cap or at the first entry not yet due.
         let mut due: Vec<UnbondingEntry> = Vec::new();
-        let mut stale: Vec<(u64, u64)> = Vec::new();
         for item in UNBONDING_QUEUE.iter(state).take(max) {
-            let ((time, id), ()) = item?;
+            let ((time, _), entry) = item?;
             if time > at.time.0 {
                 break;
             }
-            match UNBONDINGS.get(state, &id)? {
-                Some(entry) => due.push(entry),
-                None => stale.push((time, id)),
-            }
-        }
-        for key in &stale {
-            UNBONDING_QUEUE.delete(state, key)?;
+            due.push(entry);
         }
         if !due.is_empty() {
             // One bank operation for the block: the pool is debited once by the total and each
