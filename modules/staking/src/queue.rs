@@ -33,7 +33,8 @@ impl Staking {
 
         // One ordered pass over the queue, whose values are the entries themselves: no second
         // read per entry. Stops at the cap or at the first entry not yet due.
-        let mut due: Vec<UnbondingEntry> = Vec::new();
+        // Reserved up front (bounded): growing the list by doubling showed up in profiles.
+        let mut due: Vec<UnbondingEntry> = Vec::with_capacity(max.min(16_384));
         for item in UNBONDING_QUEUE.iter(state).take(max) {
             let ((time, _), entry) = item?;
             if time > at.time.0 {
