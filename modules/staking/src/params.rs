@@ -36,10 +36,11 @@ pub struct Params {
     #[serde(with = "conclave_core::coin::amount_string")]
     pub power_reduction: u128,
     /// Most unbonding completions (and, separately, redelegation maturities) processed per
-    /// block; the rest wait, in order. Default 5 000: a completion costs about 11 µs at p50 and
-    /// 14 µs at p99 on the reference 2-vCPU machine (docs/benchmarks.md, staking), so a full
-    /// block of completions takes about 55–70 ms of end-block, under the 100 ms budget with room
-    /// for load; 10 000 entries due in one block are paid within two blocks.
+    /// block; the rest wait, in order. Default 5 000, sized from the staking benchmark
+    /// (docs/benchmarks.md): a completion costs about 7–8 µs of end-block on the reference
+    /// 2-vCPU machine, up to about 12.5 µs when it is contended, so 5 000 take about 40 ms at
+    /// p99 and at most about 63 ms under contention: well under a 100 ms end-block budget, where
+    /// 10 000 (80–125 ms at p99) would not be. 10 000 entries due at once are paid in two blocks.
     pub max_completions_per_block: u32,
 }
 
