@@ -199,15 +199,8 @@ fn treasury_funded() -> MemoryState {
 fn send_from_module_to_many_equals_one_transfer_per_payout() {
     let bank = bank();
     // Repeated recipients, a module-account recipient, a zero payout, a recipient with no balance.
-    let payouts = [
-        (bob(), 7),
-        (carol(), 100),
-        (bob(), 3),
-        (module(BURNER), 40),
-        (alice(), 0),
-        (carol(), 1),
-        (addr(9), 849),
-    ];
+    let payouts =
+        [(bob(), 7), (carol(), 100), (bob(), 3), (module(BURNER), 40), (alice(), 0), (carol(), 1), (addr(9), 849)];
     let mut batched = treasury_funded();
     bank.send_from_module_to_many(&mut batched, TREASURY, "stake", &payouts).unwrap();
     let mut one_by_one = treasury_funded();
