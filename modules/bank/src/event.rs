@@ -1,7 +1,7 @@
 //! Events the bank emits. Every event carries `denom` and `amount` (decimal); addresses are
 //! 40 lowercase hex characters. All attributes are indexed.
 
-use conclave_core::{Address, Coin, TypedEvent};
+use conclave_core::{Address, Coin, Event, EventAttribute, TypedEvent};
 
 /// `bank.transfer`: funds moved between two accounts (including module accounts).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +24,21 @@ impl TypedEvent for Transfer {
             ("denom", self.coin.denom.clone()),
             ("amount", self.coin.amount.to_string()),
         ]
+    }
+}
+
+/// The event [`Transfer`] converts to, built directly (the sender's hex computed once by the
+/// caller): what a batch payout emits per payout.
+pub(crate) fn transfer_event(sender_hex: &str, recipient: &Address, denom: &str, amount: u128) -> Event {
+    let attribute = |key: &str, value: String| EventAttribute { key: key.to_owned(), value, index: true };
+    Event {
+        kind: Transfer::KIND.to_owned(),
+        attributes: vec![
+            attribute("sender", sender_hex.to_owned()),
+            attribute("recipient", recipient.to_string()),
+            attribute("denom", denom.to_owned()),
+            attribute("amount", amount.to_string()),
+        ],
     }
 }
 

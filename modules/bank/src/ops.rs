@@ -86,6 +86,55 @@ impl Bank {
         move_funds(state, &from, to, coin)
     }
 
+    /// Pays many accounts from module account `module` in one operation: the module's balance
+    /// is read once and debited once by the total, each recipient is credited once with the sum
+    /// of its payouts, and one `bank.transfer` is emitted per payout, in the given order. The
+    /// resulting balances, supply and transfer events are those of calling [`transfer`] once
+    /// per payout in that order (events: `sender`, `recipient`, `denom`, `amount` each).
+    ///
+    /// Like [`transfer`] (and unlike [`Bank::send_from_module`]), a recipient may be a module
+    /// account: callers are trusted modules paying out what they hold (an end-block payout must
+    /// not fail because a genesis put a module account among the payees). Checks, all before any
+    /// write: the denomination, the module account, no recipient equal to the module
+    /// ([`BankError::SelfTransfer`]), then the total against the module's balance
+    /// ([`BankError::InsufficientFunds`] with the total as `needed`; [`BankError::Overflow`] if
+    /// the total or a credit leaves `u128`). Zero payouts are skipped (no event); an empty list
+    /// changes nothing.
+    pub fn send_from_module_to_many(
+        &self,
+        state: &mut impl StateWrite,
+        module: &str,
+        denom: &str,
+        payouts: &[(Address, u128)],
+    ) -> Result<(), BankError> {
+        validate_denom(denom)?;
+        let from = self.module_address(module)?;
+        if payouts.iter().any(|(to, _)| *to == from) {
+            return Err(BankError::SelfTransfer { address: from });
+        }
+        let mut total: u128 = 0;
+        let mut credits: BTreeMap<Address, u128> = BTreeMap::new();
+        for (to, amount) in payouts.iter().filter(|(_, amount)| *amount > 0) {
+            total = total.checked_add(*amount).ok_or_else(|| BankError::Overflow { denom: denom.to_owned() })?;
+            let credit = credits.entry(*to).or_insert(0);
+            *credit = credit.checked_add(*amount).ok_or_else(|| BankError::Overflow { denom: denom.to_owned() })?;
+        }
+        if total == 0 {
+            return Ok(());
+        }
+        let mut changes = Changes::default();
+        changes.debit(state, &from, &Coin::new(denom, total))?;
+        for (to, amount) in &credits {
+            changes.credit(state, to, &Coin::new(denom, *amount))?;
+        }
+        let sender = from.to_string();
+        changes.events.reserve(payouts.len());
+        for (to, amount) in payouts.iter().filter(|(_, amount)| *amount > 0) {
+            changes.events.push(event::transfer_event(&sender, to, denom, *amount));
+        }
+        changes.write(state)
+    }
+
     /// Moves `coin` from `from` to module account `module`.
     pub fn send_to_module(
         &self,

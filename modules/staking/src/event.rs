@@ -2,7 +2,7 @@
 //! shares and every entry without reading state. Amounts are decimal strings, addresses 40 hex
 //! characters, times nanoseconds. All attributes are indexed.
 
-use conclave_core::{Address, TypedEvent};
+use conclave_core::{Address, Event, EventAttribute, TypedEvent};
 
 macro_rules! event {
     ($(#[$doc:meta])* $name:ident = $kind:literal { $( $(#[$fdoc:meta])* $field:ident : $ty:ty ),* $(,)? }) => {
@@ -15,6 +15,19 @@ macro_rules! event {
 
             fn attributes(&self) -> Vec<(&'static str, String)> {
                 vec![ $( (stringify!($field), self.$field.to_string()) ),* ]
+            }
+
+            /// Built directly (one allocation per name and per value, no intermediate list):
+            /// end-block emits one per completed entry.
+            fn to_event(&self) -> Event {
+                Event {
+                    kind: Self::KIND.to_owned(),
+                    attributes: vec![ $( EventAttribute {
+                        key: stringify!($field).to_owned(),
+                        value: self.$field.to_string(),
+                        index: true,
+                    } ),* ],
+                }
             }
         }
     };

@@ -82,7 +82,8 @@ pub struct GenesisTokenRecord {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GenesisConsensusKey {
-    /// The key.
+    /// The key (hex).
+    #[serde(with = "crate::types::hex_key")]
     pub key: [u8; 32],
     /// The operator that used it.
     pub operator: Address,
@@ -94,7 +95,8 @@ pub struct GenesisConsensusKey {
 pub struct GenesisRegistration {
     /// The operator account (must hold the self-bond in the bank genesis).
     pub operator: Address,
-    /// Its consensus key.
+    /// Its consensus key (hex).
+    #[serde(with = "crate::types::hex_key")]
     pub consensus_key: [u8; 32],
     /// Commission.
     pub commission: CommissionRates,
@@ -136,8 +138,7 @@ pub(crate) fn init(staking: &Staking, state: &mut impl StateWrite, g: &Genesis) 
         }
     }
     for u in &g.unbondings {
-        UNBONDINGS.put(state, &u.id, u)?;
-        UNBONDING_QUEUE.put(state, &(u.completion_time.0, u.id), &())?;
+        crate::ledger::put_unbonding(state, u)?;
         UNBONDINGS_BY_CANDIDATE.put(state, &(u.candidate, u.creation_height, u.id), &())?;
         UNBONDINGS_BY_DELEGATOR.put(state, &(u.delegator, u.candidate, u.id), &())?;
     }

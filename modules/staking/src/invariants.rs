@@ -96,8 +96,10 @@ pub fn check(state: &impl StateRead) -> Result<(), String> {
         if u.id != id || u.balance == 0 || u.balance > u.initial_balance {
             return Err(format!("unbonding {id} has a bad id or balance"));
         }
-        let indexed = UNBONDING_QUEUE.contains(state, &(u.completion_time.0, id)).map_err(e)?
-            && UNBONDINGS_BY_CANDIDATE.contains(state, &(u.candidate, u.creation_height, id)).map_err(e)?
+        if UNBONDING_QUEUE.get(state, &(u.completion_time.0, id)).map_err(e)?.as_ref() != Some(&u) {
+            return Err(format!("unbonding {id}'s queue copy is missing or differs from the entry"));
+        }
+        let indexed = UNBONDINGS_BY_CANDIDATE.contains(state, &(u.candidate, u.creation_height, id)).map_err(e)?
             && UNBONDINGS_BY_DELEGATOR.contains(state, &(u.delegator, u.candidate, id)).map_err(e)?;
         if !indexed {
             return Err(format!("unbonding {id} is missing from an index"));

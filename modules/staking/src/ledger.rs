@@ -509,8 +509,7 @@ impl Staking {
             initial_balance: amount,
             balance: amount,
         };
-        UNBONDINGS.put(state, &id, &entry)?;
-        UNBONDING_QUEUE.put(state, &(completion_time.0, id), &())?;
+        put_unbonding(state, &entry)?;
         UNBONDINGS_BY_CANDIDATE.put(state, &(c.operator, at.height, id), &())?;
         UNBONDINGS_BY_DELEGATOR.put(state, &(*delegator, c.operator, id), &())?;
         emit(
@@ -590,6 +589,38 @@ impl Staking {
         Ok(id)
     }
 
+    /// Removes `delegator`'s shares at `candidate` when they are worth zero tokens (a slash took
+    /// what backed them), so the entry stops holding a place in the vote set; returns the
+    /// shares removed. Refuses shares that are worth something (`InsufficientStake` with the
+    /// value: undelegate them instead). Emits `staking.unbond` with amount 0, reason `forfeit`.
+    pub fn forfeit_worthless_shares(
+        &self,
+        state: &mut impl StateWrite,
+        at: At,
+        delegator: &Address,
+        candidate_addr: &Address,
+    ) -> Result<u128, StakingError> {
+        let params = params(state)?;
+        let c = candidate(state, candidate_addr)?;
+        let held = vote_set(state, delegator)?.shares(candidate_addr);
+        let value = shares_value(&c, held)?;
+        if held == 0 || value > 0 {
+            return Err(StakingError::InsufficientStake {
+                delegator: *delegator,
+                candidate: *candidate_addr,
+                available: value,
+                requested: 0,
+            });
+        }
+        let removal = Removal { shares: held, held_after: 0, consumed: Vec::new() };
+        // Pending redelegations into it lose their (worthless) shares too.
+        let pending = pending_redelegations_into(state, delegator, candidate_addr, at.time)?;
+        let removal = Removal { consumed: pending.iter().map(|e| (e.id, 0)).collect(), ..removal };
+        let c = self.apply_removal(state, &params, at, delegator, &c, &removal, 0, "forfeit")?;
+        self.check_self_bond(state, &params, at, delegator, c)?;
+        Ok(held)
+    }
+
     /// Returns `amount` of unbonding entry `id` (which `delegator` owns and which has not
     /// matured) to the same candidate, minting shares at the current rate.
     pub fn cancel_unbonding(
@@ -634,7 +665,7 @@ impl Staking {
         if entry.balance == 0 {
             self.delete_unbonding(state, &entry)?;
         } else {
-            UNBONDINGS.put(state, &id, &entry)?;
+            put_unbonding(state, &entry)?;
         }
         emit(
             state,
@@ -651,6 +682,7 @@ impl Staking {
         Ok(shares)
     }
 
+    /// Deletes an entry and its three index keys (entry, queue, by-candidate, by-delegator).
     pub(crate) fn delete_unbonding(&self, state: &mut impl StateWrite, e: &UnbondingEntry) -> Result<(), StateError> {
         UNBONDINGS.delete(state, &e.id)?;
         UNBONDING_QUEUE.delete(state, &(e.completion_time.0, e.id))?;
@@ -703,4 +735,12 @@ impl Staking {
         self.put_shares(state, delegator, destination, held_after)?;
         Ok((tokens, shares, c, held_after))
     }
+}
+
+/// Writes an unbonding entry and its queue copy (the queue value is the entry, so end-block
+/// needs no second read per entry). The two index keys are written at creation only: they do
+/// not depend on the balance.
+pub(crate) fn put_unbonding(state: &mut impl StateWrite, entry: &UnbondingEntry) -> Result<(), StateError> {
+    UNBONDINGS.put(state, &entry.id, entry)?;
+    UNBONDING_QUEUE.put(state, &(entry.completion_time.0, entry.id), entry)
 }

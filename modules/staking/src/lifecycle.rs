@@ -8,7 +8,7 @@
 //!   │          │   ▲  set_inactive            │
 //!   │   unjail │   │ jail                jail │
 //!   │          ▼   │                          │
-//!   │        Jailed ◀─────────────────────────┘
+//!   │        Jailed ◀───────────────────────── (also from Exited)
 //!   │ self-bond back ≥ min
 //!   │        (Candidate | Active) ── self-bond < min ──▶ Exited
 //!   └─────── Exited
@@ -56,8 +56,8 @@ impl Staking {
         self.transition(state, &params(state)?, at, c, Status::Candidate).map(drop)
     }
 
-    /// Candidate, Active or Jailed → Jailed until `until` (a jailed candidate's jail is
-    /// extended to the later time).
+    /// Candidate, Active, Exited or Jailed → Jailed until `until` (a jailed candidate's jail
+    /// is extended to the later time; an exited one must also restore its self-bond to unjail).
     pub fn jail(
         &self,
         state: &mut impl StateWrite,
@@ -65,17 +65,19 @@ impl Staking {
         operator: &Address,
         until: BlockTime,
     ) -> Result<(), StakingError> {
-        let c = self.require(state, operator, &[Status::Candidate, Status::Active, Status::Jailed], Status::Jailed)?;
+        let c = self.require(
+            state,
+            operator,
+            &[Status::Candidate, Status::Active, Status::Exited, Status::Jailed],
+            Status::Jailed,
+        )?;
         let params = params(state)?;
         let mut jailed = c.clone();
         jailed.jailed_until = c.jailed_until.max(until);
-        if c.status == Status::Jailed {
-            self.put_candidate(state, &params, at, Some(&c), &jailed)
-        } else {
-            // Record the jail time first, then transition (which moves the pools).
-            self.put_candidate(state, &params, at, Some(&c), &jailed)?;
-            self.transition(state, &params, at, jailed, Status::Jailed).map(drop)
-        }
+        // Record the jail time first, then transition (which moves the pools and emits
+        // `staking.status_changed`, from `jailed` to `jailed` when a jail is extended).
+        self.put_candidate(state, &params, at, Some(&c), &jailed)?;
+        self.transition(state, &params, at, jailed, Status::Jailed).map(drop)
     }
 
     /// Jailed → Candidate, once the jail time is over and the self-bond is at least the minimum.

@@ -33,6 +33,7 @@ pub enum Msg {
     /// Tag 0. Registers the signer as a candidate with a self-bond taken from its balance.
     RegisterCandidate {
         /// ed25519 consensus key: not the signer's key, never used before by anyone.
+        #[serde(with = "crate::types::hex_key")]
         consensus_key: [u8; 32],
         /// Commission.
         commission: CommissionRates,
@@ -53,6 +54,7 @@ pub enum Msg {
     /// Tag 2. Rotates the consensus key; the new key is pending until the next epoch.
     RotateConsensusKey {
         /// The new key: not the signer's key, never used before by anyone.
+        #[serde(with = "crate::types::hex_key")]
         new_key: [u8; 32],
     },
 }
@@ -125,8 +127,16 @@ pub fn validate(msg: &Msg) -> Result<(), StakingError> {
     }
 }
 
-fn check_fresh_key(state: &impl StateRead, key: &[u8; 32], operator_key: &[u8; 32]) -> Result<(), StakingError> {
-    if key == operator_key {
+/// A consensus key must not be the operator's account key: compared with the signer's key when
+/// known, and always by address (an operator's address is derived from its account key, so this
+/// also covers genesis registrations, where only the address is known).
+fn check_fresh_key(
+    state: &impl StateRead,
+    key: &[u8; 32],
+    operator: &Address,
+    operator_key: Option<&[u8; 32]>,
+) -> Result<(), StakingError> {
+    if operator_key == Some(key) || Address::from_public_key(key) == *operator {
         return Err(StakingError::ConsensusKeyIsOperatorKey);
     }
     if CONSENSUS_KEYS.contains(state, key)? {
@@ -183,7 +193,7 @@ impl Staking {
         if CANDIDATES.contains(state, operator)? {
             return Err(StakingError::CandidateExists { operator: *operator });
         }
-        check_fresh_key(state, consensus_key, operator_key.unwrap_or(&[0; 32]))?;
+        check_fresh_key(state, consensus_key, operator, operator_key)?;
         if commission.rate_ppb < params.min_commission_ppb {
             return Err(StakingError::CommissionOutOfBounds {
                 reason: format!("rate {} is below the minimum {}", commission.rate_ppb, params.min_commission_ppb),
@@ -333,7 +343,7 @@ impl Staking {
         if old.pending_consensus_key.is_some() {
             return Err(StakingError::KeyRotationPending { candidate: *operator });
         }
-        check_fresh_key(state, new_key, operator_key)?;
+        check_fresh_key(state, new_key, operator, Some(operator_key))?;
         let mut c = old.clone();
         c.pending_consensus_key = Some(*new_key);
         self.put_candidate(state, &params, at, Some(&old), &c)?;

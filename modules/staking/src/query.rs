@@ -13,6 +13,7 @@
 //! | `pools` | `{}` | [`Pools`] |
 //! | `key_owner` | `{"key"}` | operator address or `null` |
 //! | `can_edit` | `{"candidate", "commission_rate_ppb"?, "description"?}` | [`Preflight`] |
+//! | `can_unjail` | `{"candidate"}` | [`Preflight`] |
 //!
 //! Pages hold at most `limit` items (default 50, at most 200); `next` is the cursor to pass as
 //! `start_after` for the following page, absent on the last page.
@@ -201,7 +202,14 @@ struct DelegationsReq {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct KeyReq {
+    #[serde(with = "crate::types::hex_key")]
     key: [u8; 32],
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CanUnjailReq {
+    candidate: Address,
 }
 
 #[derive(Deserialize)]
@@ -378,6 +386,16 @@ impl Staking {
                 let mut dry = DryRun::new(state);
                 let result = self.edit(&mut dry, at, &req.candidate, req.description.as_ref(), req.commission_rate_ppb);
                 let result = match result {
+                    Err(StakingError::State(e)) => return Err(StakingError::State(e)),
+                    other => other,
+                };
+                query_response(&Preflight::from_result(result, StakingError::earliest_time))
+            }
+            "can_unjail" => {
+                let req: CanUnjailReq = request(data)?;
+                let at = next_block(state)?;
+                let mut dry = DryRun::new(state);
+                let result = match self.unjail(&mut dry, at, &req.candidate) {
                     Err(StakingError::State(e)) => return Err(StakingError::State(e)),
                     other => other,
                 };

@@ -2,13 +2,13 @@
 //! `max_completions_per_block`; what does not fit waits for the next block, in
 //! (completion time, id) order.
 
-use conclave_core::{event::emit, Coin, StateWrite};
+use conclave_core::{event::emit, Address, StateWrite};
 
 use crate::error::StakingError;
 use crate::event;
 use crate::ledger::params;
-use crate::state::{LAST_BLOCK, REDELEGATIONS, REDELEGATION_QUEUE, UNBONDINGS, UNBONDING_QUEUE};
-use crate::types::At;
+use crate::state::{LAST_BLOCK, REDELEGATIONS, REDELEGATION_QUEUE, UNBONDING_QUEUE};
+use crate::types::{At, RedelegationEntry, UnbondingEntry};
 use crate::{Staking, UNBONDING_POOL};
 
 /// What one end-block did.
@@ -31,51 +31,62 @@ impl Staking {
         let max = usize::try_from(params.max_completions_per_block).unwrap_or(usize::MAX);
         let mut report = EndBlockReport::default();
 
-        let due: Vec<(u64, u64)> = UNBONDING_QUEUE
-            .iter(state)
-            .take(max)
-            .take_while(|r| r.as_ref().map_or(true, |((time, _), ())| *time <= at.time.0))
-            .map(|r| r.map(|(k, ())| k))
-            .collect::<Result<_, _>>()?;
-        for (time, id) in due {
-            let Some(entry) = UNBONDINGS.get(state, &id)? else {
-                UNBONDING_QUEUE.delete(state, &(time, id))?;
-                continue;
-            };
-            self.bank.send_from_module(
-                state,
-                UNBONDING_POOL,
-                &entry.delegator,
-                &Coin::new(&params.bond_denom, entry.balance),
-            )?;
-            self.delete_unbonding(state, &entry)?;
-            report.completed_unbondings = report.completed_unbondings.saturating_add(1);
-            emit(
-                state,
-                &event::UnbondingCompleted {
-                    id,
-                    delegator: entry.delegator,
-                    candidate: entry.candidate,
-                    amount: entry.balance,
-                },
-            )?;
+        // One ordered pass over the queue, whose values are the entries themselves: no second
+        // read per entry. Stops at the cap or at the first entry not yet due.
+        // Reserved up front (bounded): growing the list by doubling showed up in profiles.
+        let mut due: Vec<UnbondingEntry> = Vec::with_capacity(max.min(16_384));
+        for item in UNBONDING_QUEUE.iter(state).take(max) {
+            let ((time, _), entry) = item?;
+            if time > at.time.0 {
+                break;
+            }
+            due.push(entry);
+        }
+        if !due.is_empty() {
+            // One bank operation for the block: the pool is debited once by the total and each
+            // delegator credited once; one `bank.transfer` per entry, as paying them one by one.
+            // The bank lets a delegator that is a module account (possible only through
+            // genesis) be paid, so it cannot make end-block fail and halt the chain.
+            let payouts: Vec<(Address, u128)> = due.iter().map(|e| (e.delegator, e.balance)).collect();
+            self.bank.send_from_module_to_many(state, UNBONDING_POOL, &params.bond_denom, &payouts)?;
+            for entry in &due {
+                // The four keys of an entry: the entry (cancel, queries), its queue key (this
+                // pass), the by-candidate index (slashes) and the by-delegator index (entry
+                // limits and delegator queries). Each is needed while the entry is pending.
+                self.delete_unbonding(state, entry)?;
+                emit(
+                    state,
+                    &event::UnbondingCompleted {
+                        id: entry.id,
+                        delegator: entry.delegator,
+                        candidate: entry.candidate,
+                        amount: entry.balance,
+                    },
+                )?;
+            }
+            report.completed_unbondings = u32::try_from(due.len()).unwrap_or(u32::MAX);
         }
 
-        let due: Vec<(u64, u64)> = REDELEGATION_QUEUE
-            .iter(state)
-            .take(max)
-            .take_while(|r| r.as_ref().map_or(true, |((time, _), ())| *time <= at.time.0))
-            .map(|r| r.map(|(k, ())| k))
-            .collect::<Result<_, _>>()?;
-        for (time, id) in due {
-            let Some(entry) = REDELEGATIONS.get(state, &id)? else {
-                REDELEGATION_QUEUE.delete(state, &(time, id))?;
-                continue;
-            };
-            self.delete_redelegation(state, &entry)?;
-            report.matured_redelegations = report.matured_redelegations.saturating_add(1);
-            emit(state, &event::RedelegationMatured { id, delegator: entry.delegator })?;
+        let mut due: Vec<RedelegationEntry> = Vec::new();
+        let mut stale: Vec<(u64, u64)> = Vec::new();
+        for item in REDELEGATION_QUEUE.iter(state).take(max) {
+            let ((time, id), ()) = item?;
+            if time > at.time.0 {
+                break;
+            }
+            match REDELEGATIONS.get(state, &id)? {
+                Some(entry) => due.push(entry),
+                None => stale.push((time, id)),
+            }
         }
+        for key in &stale {
+            REDELEGATION_QUEUE.delete(state, key)?;
+        }
+        for entry in &due {
+            self.delete_redelegation(state, entry)?;
+            emit(state, &event::RedelegationMatured { id: entry.id, delegator: entry.delegator })?;
+        }
+        report.matured_redelegations = u32::try_from(due.len()).unwrap_or(u32::MAX);
         Ok(report)
     }
 }

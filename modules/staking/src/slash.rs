@@ -100,7 +100,7 @@ impl Staking {
             if entry.balance == 0 {
                 self.delete_unbonding(state, &entry)?;
             } else {
-                UNBONDINGS.put(state, &id, &entry)?;
+                crate::ledger::put_unbonding(state, &entry)?;
             }
             outcome.from_unbondings = outcome.from_unbondings.saturating_add(amount);
             emit(

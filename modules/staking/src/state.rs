@@ -12,7 +12,7 @@
 //! | [`DELEGATIONS`] | candidate ‖ delegator | shares (copy of the vote-set entry; reverse index) |
 //! | [`NEXT_ENTRY_ID`] | — | next unbonding/redelegation id |
 //! | [`UNBONDINGS`] | id | [`UnbondingEntry`] |
-//! | [`UNBONDING_QUEUE`] | completion time ‖ id | `()` |
+//! | [`UNBONDING_QUEUE`] | completion time ‖ id | [`UnbondingEntry`]: a copy of the entry, so end-block pays from the queue scan alone |
 //! | [`UNBONDINGS_BY_CANDIDATE`] | candidate ‖ creation height ‖ id | `()` |
 //! | [`UNBONDINGS_BY_DELEGATOR`] | delegator ‖ candidate ‖ id | `()` |
 //! | [`REDELEGATIONS`] | id | [`RedelegationEntry`] |
@@ -46,8 +46,9 @@ pub const DELEGATIONS: Map<(Address, Address), u128> = Map::new("staking/delegat
 pub const NEXT_ENTRY_ID: Item<u64> = Item::new("staking/next_entry_id");
 /// Unbonding entries by id.
 pub const UNBONDINGS: Map<u64, UnbondingEntry> = Map::new("staking/unbonding/entry");
-/// Unbonding queue by (completion time, id).
-pub const UNBONDING_QUEUE: Map<(u64, u64), ()> = Map::new("staking/unbonding/queue");
+/// Unbonding queue by (completion time, id); the value is a copy of the entry (written with it),
+/// so end-block reads each due entry in the queue scan itself.
+pub const UNBONDING_QUEUE: Map<(u64, u64), UnbondingEntry> = Map::new("staking/unbonding/queue");
 /// Unbondings by (candidate, creation height, id), for slashing.
 pub const UNBONDINGS_BY_CANDIDATE: Map<(Address, u64, u64), ()> = Map::new("staking/unbonding/by_candidate");
 /// Unbondings by (delegator, candidate, id), for limits and queries.

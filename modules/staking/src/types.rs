@@ -110,9 +110,11 @@ pub struct Description {
 pub struct Candidate {
     /// The operator account (also the candidate's id).
     pub operator: Address,
-    /// The consensus ed25519 public key CometBFT knows it by.
+    /// The consensus ed25519 public key CometBFT knows it by (hex in JSON).
+    #[serde(with = "crate::types::hex_key")]
     pub consensus_key: [u8; 32],
     /// A rotated key, applied at the next epoch by the rotation module.
+    #[serde(with = "crate::types::hex_key_opt")]
     pub pending_consensus_key: Option<[u8; 32]>,
     /// Lifecycle status.
     pub status: Status,
@@ -254,5 +256,60 @@ impl At {
     /// From a block.
     pub fn block(block: &conclave_core::BlockInfo) -> Self {
         At { height: block.height, time: block.time }
+    }
+}
+
+/// Serde helper: a 32-byte key as 64 hex characters in JSON (borsh is unaffected).
+pub mod hex_key {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes 64 lowercase hex characters.
+    pub fn serialize<S: Serializer>(key: &[u8; 32], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&conclave_core::state::hex(key))
+    }
+
+    /// Reads 64 hex characters.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<[u8; 32], D::Error> {
+        let text = String::deserialize(deserializer)?;
+        parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("invalid key {text:?}: expected 64 hex characters")))
+    }
+
+    /// Parses 64 hex characters.
+    pub fn parse(text: &str) -> Option<[u8; 32]> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 64 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (slot, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+            let hi = char::from(*pair.first()?).to_digit(16)?;
+            let lo = char::from(*pair.get(1)?).to_digit(16)?;
+            *slot = u8::try_from(hi.checked_mul(16)?.checked_add(lo)?).ok()?;
+        }
+        Some(out)
+    }
+}
+
+/// Serde helper: an optional 32-byte key as hex (or `null`).
+pub mod hex_key_opt {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes hex or `null`.
+    pub fn serialize<S: Serializer>(key: &Option<[u8; 32]>, serializer: S) -> Result<S::Ok, S::Error> {
+        match key {
+            Some(k) => serializer.collect_str(&conclave_core::state::hex(k)),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    /// Reads hex or `null`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<[u8; 32]>, D::Error> {
+        match Option::<String>::deserialize(deserializer)? {
+            None => Ok(None),
+            Some(text) => super::hex_key::parse(&text)
+                .map(Some)
+                .ok_or_else(|| serde::de::Error::custom(format!("invalid key {text:?}: expected 64 hex characters"))),
+        }
     }
 }

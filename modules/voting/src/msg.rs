@@ -34,7 +34,8 @@ pub enum Msg {
         #[serde(with = "conclave_core::coin::amount_string")]
         amount: u128,
     },
-    /// Tag 1. Removes `candidate` from the vote set: undelegates the whole stake there.
+    /// Tag 1. Removes `candidate` from the vote set: undelegates the whole stake there (or, when
+    /// a slash left the shares worth nothing, forfeits them).
     Unvote {
         /// The candidate.
         candidate: Address,

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use conclave_core::{Address, StateRead, StateWrite};
 use conclave_staking::dry_run::DryRun;
 use conclave_staking::ledger::{pending_redelegations_into, pending_unbondings, stake_of, vote_set};
-use conclave_staking::{At, StakingError};
+use conclave_staking::At;
 
 use crate::error::VotingError;
 use crate::msg::{Msg, VoteTarget};
@@ -59,14 +59,11 @@ impl Voting {
                 conclave_staking::ledger::candidate(state, candidate)?;
                 let amount = stake_of(state, delegator, candidate)?;
                 if amount == 0 {
-                    return Err(VotingError::Staking(StakingError::InsufficientStake {
-                        delegator: *delegator,
-                        candidate: *candidate,
-                        available: 0,
-                        requested: 0,
-                    }));
+                    // Nothing to unbond: drop shares a slash left worthless (refused if none).
+                    self.staking.forfeit_worthless_shares(state, at, delegator, candidate)?;
+                } else {
+                    self.undelegate(state, at, delegator, candidate, amount, params.max_entries)?;
                 }
-                self.undelegate(state, at, delegator, candidate, amount, params.max_entries)?;
             }
             Msg::Undelegate { candidate, amount } => {
                 self.undelegate(state, at, delegator, candidate, *amount, params.max_entries)?;

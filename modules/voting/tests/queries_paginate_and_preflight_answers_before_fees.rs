@@ -106,4 +106,20 @@ fn pagination_and_preflight() {
         )
         .unwrap();
     assert!(pre.allowed, "{pre:?}");
+
+    // Unjail: refused while jailed, with the jail end; keys are looked up by hex.
+    let tx = chain.sign(&acc[0], vec![Msg::Hook(Hook::Jail { candidate: v1, seconds: 30 })]);
+    assert!(chain.deliver(tx).is_ok());
+    let pre: Preflight = chain.query_json("staking/can_unjail", &serde_json::json!({ "candidate": v1 })).unwrap();
+    let jailed: CandidateInfo = chain.query_json("staking/candidate", &serde_json::json!({ "candidate": v1 })).unwrap();
+    assert_eq!((pre.code, pre.earliest_time), (31, Some(jailed.candidate.jailed_until.0)));
+    chain.advance_time(31 * 1_000_000_000);
+    chain.produce_empty_blocks(1);
+    let pre: Preflight = chain.query_json("staking/can_unjail", &serde_json::json!({ "candidate": v1 })).unwrap();
+    assert!(pre.allowed, "{pre:?}");
+    let key_hex: String = cons_key(1).iter().map(|b| format!("{b:02x}")).collect();
+    let owner: Option<Address> = chain.query_json("staking/key_owner", &serde_json::json!({ "key": key_hex })).unwrap();
+    assert_eq!(owner, Some(v1));
+    let as_json = serde_json::to_value(&jailed.candidate).unwrap();
+    assert_eq!(as_json["consensus_key"], serde_json::json!(key_hex));
 }

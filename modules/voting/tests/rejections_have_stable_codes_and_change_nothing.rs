@@ -71,6 +71,19 @@ fn reused_or_operator_consensus_key() {
         },
     );
     assert_rejected(r, "staking", 5, &state, &before);
+    // Also caught by address when the signer key is not known (genesis registrations).
+    let operator = Address::from_public_key(&cons_key(62));
+    let r = app.staking.register(
+        &mut state,
+        conclave_staking::At::GENESIS,
+        &operator,
+        None,
+        &cons_key(62),
+        &commission(),
+        &description("a"),
+        10_000,
+    );
+    assert_rejected(r, "staking", 5, &state, &before);
     // A rotated-away key stays used forever.
     let b = block(2, 1_000);
     staking_msg(&app, &mut state, &b, addr(VAL), [0xEE; 32], SMsg::RotateConsensusKey { new_key: cons_key(70) })

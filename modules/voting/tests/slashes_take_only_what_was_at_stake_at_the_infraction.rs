@@ -89,6 +89,12 @@ fn slashes_round_up_and_never_exceed_what_exists() {
     // A candidate with shares but no tokens takes no new stake.
     let r = vote_msg(&app, &mut state, &block(4, 1_030), addr(ALICE), VMsg::Vote { candidate: addr(VAL), amount: 10 });
     assert_eq!(r.unwrap_err().to_string(), StakingError::CandidateWorthless { candidate: addr(VAL) }.to_string());
+    // The worthless shares can be forfeited to free the vote slot.
+    vote_msg(&app, &mut state, &block(4, 1_030), addr(VAL), VMsg::Unvote { candidate: addr(VAL) }).unwrap();
+    assert!(conclave_staking::ledger::vote_set(&state, &addr(VAL)).unwrap().votes.is_empty());
+    let again = vote_msg(&app, &mut state, &block(4, 1_030), addr(VAL), VMsg::Unvote { candidate: addr(VAL) });
+    assert!(again.is_err());
+    check(&app, &state);
 }
 
 #[test]

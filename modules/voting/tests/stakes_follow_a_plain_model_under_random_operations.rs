@@ -500,7 +500,20 @@ impl Model {
                 let (d, c) = (user(*del), user(*cand));
                 check(self.cands.contains_key(&c))?;
                 let v = self.value(&d, &c);
-                check(v > 0)?;
+                if v == 0 {
+                    // Worthless shares are forfeited (refused when there are none).
+                    check(self.held(&d, &c) > 0)?;
+                    let held = self.held(&d, &c);
+                    self.cands.get_mut(&c).unwrap().shares -= held;
+                    self.set_held(&d, &c, 0);
+                    for r in self.red.values_mut() {
+                        if r.del == d && r.dst == c && r.completion > self.time * 1_000_000_000 {
+                            r.shares_dst = 0;
+                        }
+                    }
+                    self.self_bond_rule(&d, &c);
+                    return Ok(());
+                }
                 self.voting(&d, |m| m.undelegate(&d, &c, v))
             }
             Op::SetVotes { del, targets } => {

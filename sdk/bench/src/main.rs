@@ -2,7 +2,10 @@
 //!
 //! One subcommand per benchmark, each in its own module:
 //! - `store`: conclave-store against the `jmt` crate on the same deterministic workload
-//!   (see [`store`]).
+//!   (see [`store`]);
+//! - `abci`: our ABCI server against tendermint-abci's (see [`abci`]);
+//! - `chain`: throughput under CometBFT (see [`chain`]);
+//! - `staking`: staking + voting end-block with many unbondings maturing at once (see [`staking`]).
 //!
 //! Benchmarks that need per-engine resource figures (peak RSS, bytes written) run each
 //! engine in a child process: the binary re-executes itself with a hidden flag.
@@ -16,6 +19,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod abci;
 mod chain;
+mod staking;
 mod store;
 mod sys;
 
@@ -38,6 +42,8 @@ enum Command {
     Abci(abci::AbciArgs),
     /// Throughput under CometBFT: the app-template chain against CometBFT's kvstore (1 and 4 nodes).
     Chain(chain::ChainArgs),
+    /// Staking + voting end-block with many unbondings maturing in one block (large DPoS state).
+    Staking(staking::StakingArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -50,5 +56,6 @@ fn main() -> anyhow::Result<()> {
         Command::Store(args) => store::run(&args),
         Command::Abci(args) => abci::run(&args),
         Command::Chain(args) => chain::run(&args),
+        Command::Staking(args) => staking::run(&args),
     }
 }

@@ -186,3 +186,53 @@ fn bank_config_rejects_bad_module_accounts() {
         assert_eq!(err.code(), 11, "{case:?}: {err}");
     }
 }
+
+/// A state where the treasury module account holds `1000stake` (moved from alice).
+fn treasury_funded() -> MemoryState {
+    let mut state = funded();
+    crate::transfer(&mut state, &alice(), &module(TREASURY), &stake(1000)).unwrap();
+    state.events.clear();
+    state
+}
+
+#[test]
+fn send_from_module_to_many_equals_one_transfer_per_payout() {
+    let bank = bank();
+    // Repeated recipients, a module-account recipient, a zero payout, a recipient with no balance.
+    let payouts =
+        [(bob(), 7), (carol(), 100), (bob(), 3), (module(BURNER), 40), (alice(), 0), (carol(), 1), (addr(9), 849)];
+    let mut batched = treasury_funded();
+    bank.send_from_module_to_many(&mut batched, TREASURY, "stake", &payouts).unwrap();
+    let mut one_by_one = treasury_funded();
+    for (to, amount) in payouts {
+        crate::transfer(&mut one_by_one, &module(TREASURY), &to, &stake(amount)).unwrap();
+    }
+    // Same entries (balances, supply; the emptied treasury deleted) and the same events.
+    assert_eq!(batched, one_by_one);
+    assert_eq!(bal(&batched, module(TREASURY), "stake"), 0);
+    assert_eq!(bal(&batched, bob(), "stake"), 20);
+    assert_eq!(batched.events.len(), 6, "one bank.transfer per non-zero payout");
+    assert_eq!(supply_of(&batched, "stake"), 1010);
+    assert_invariants(&batched);
+}
+
+#[test]
+fn send_from_module_to_many_rejections_leave_state_unchanged() {
+    let bank = bank();
+    let mut state = treasury_funded();
+    let before = state.clone();
+    let ok = [(bob(), 1)];
+    assert_rejected(bank.send_from_module_to_many(&mut state, TREASURY, "", &ok), 1, &state, &before);
+    assert_rejected(bank.send_from_module_to_many(&mut state, "nobody", "stake", &ok), 9, &state, &before);
+    let to_itself = [(bob(), 1), (module(TREASURY), 1)];
+    assert_rejected(bank.send_from_module_to_many(&mut state, TREASURY, "stake", &to_itself), 5, &state, &before);
+    let too_much = [(bob(), 600), (carol(), 401)];
+    assert_rejected(bank.send_from_module_to_many(&mut state, TREASURY, "stake", &too_much), 7, &state, &before);
+    let overflow = [(bob(), u128::MAX), (carol(), 1)];
+    assert_rejected(bank.send_from_module_to_many(&mut state, TREASURY, "stake", &overflow), 8, &state, &before);
+    // Nothing to pay: no writes, no events.
+    bank.send_from_module_to_many(&mut state, TREASURY, "stake", &[]).unwrap();
+    bank.send_from_module_to_many(&mut state, TREASURY, "stake", &[(bob(), 0)]).unwrap();
+    assert_eq!(state, before);
+    assert_invariants(&state);
+}
