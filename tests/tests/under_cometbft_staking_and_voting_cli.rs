@@ -95,6 +95,9 @@ fn register_vote_query_undelegate_and_refused_preflights_spend_nothing() {
     assert_eq!(info["self_bond"], "2000000", "{info}");
     assert_eq!(info["candidate"]["commission"]["rate_ppb"], 75_000_000, "{info}");
     assert_eq!(info["candidate"]["description"]["moniker"], "val-one", "{info}");
+    assert_eq!(info["candidate"]["consensus_key"], key, "{info}");
+    let owner = ok_json(h, &url, &["query", "staking", "key-owner", key]);
+    assert_eq!(owner, validator.as_str(), "{owner}");
     let votes = ok_json(h, &url, &["query", "voting", "votes", "delegator"]);
     assert_eq!(votes.as_array().map(Vec::len), Some(1), "{votes}");
     assert_eq!(votes[0]["candidate"], validator.as_str(), "{votes}");

@@ -581,7 +581,7 @@ fn staking_query(command: QueryStakingCommand) -> Result<()> {
         QueryStakingCommand::Params { query } => Querier::open(&query)?.show("staking/params", json!({})),
         QueryStakingCommand::Pools { query } => Querier::open(&query)?.show("staking/pools", json!({})),
         QueryStakingCommand::KeyOwner { key, query } => {
-            Querier::open(&query)?.show("staking/key_owner", json!({ "key": key }))
+            Querier::open(&query)?.show("staking/key_owner", json!({ "key": hex(&key) }))
         }
         QueryStakingCommand::CanEdit { candidate, commission_rate, moniker, query } => {
             let q = Querier::open(&query)?;
