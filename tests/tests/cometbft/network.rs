@@ -43,13 +43,41 @@ pub struct Node {
     pub rpc: Rpc,
     /// RPC port on 127.0.0.1.
     pub rpc_port: u16,
+    /// Whether its consensus key is in the genesis validator set (a full node made by
+    /// [`Network::localnet_with_full_nodes`] has its own key, but not in genesis).
+    pub genesis_validator: bool,
     app: Option<Process>,
     comet: Option<Process>,
 }
 
 impl Node {
     fn new(name: &str, home: PathBuf, rpc_port: u16) -> Node {
-        Node { name: name.to_string(), home, rpc: Rpc::new(rpc_port), rpc_port, app: None, comet: None }
+        Node {
+            name: name.to_string(),
+            home,
+            rpc: Rpc::new(rpc_port),
+            rpc_port,
+            genesis_validator: true,
+            app: None,
+            comet: None,
+        }
+    }
+
+    /// CometBFT's `priv_validator_key.json` in this home (what `tx staking register
+    /// --consensus-key-file` reads).
+    pub fn consensus_key_file(&self) -> PathBuf {
+        self.home.join("config/priv_validator_key.json")
+    }
+
+    /// This node's consensus key, read from its `priv_validator_key.json`.
+    pub fn consensus_key(&self) -> ConsensusKey {
+        let path = self.consensus_key_file();
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let file: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+        assert_eq!(file["pub_key"]["type"], "tendermint/PubKeyEd25519", "{}: not an ed25519 key", path.display());
+        let pub_key = super::rpc::base64(file["pub_key"]["value"].as_str().expect("pub_key.value"));
+        assert_eq!(pub_key.len(), 32, "{}: pub_key is not 32 bytes", path.display());
+        ConsensusKey { address: file["address"].as_str().expect("address").to_uppercase(), pub_key }
     }
 
     /// The ABCI socket appchaind serves (see the home layout in appchaind's `home.rs`).
@@ -204,6 +232,23 @@ impl Drop for Node {
     }
 }
 
+/// A node's consensus key as its `priv_validator_key.json` holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsensusKey {
+    /// CometBFT's validator address (upper-case hex), as `/validators` prints it.
+    pub address: String,
+    /// The ed25519 public key (32 bytes).
+    pub pub_key: Vec<u8>,
+}
+
+impl ConsensusKey {
+    /// The public key as 64 hex characters (what `--consensus-key` and `query staking
+    /// key-owner` take).
+    pub fn hex(&self) -> String {
+        super::rpc::to_hex(&self.pub_key)
+    }
+}
+
 /// Temporary homes and the nodes running on them.
 pub struct Network {
     /// The chain id.
@@ -214,6 +259,8 @@ pub struct Network {
     pub accounts: Vec<TestAccount>,
     /// Genesis `stake` balance of each funded account.
     pub genesis_balances: BTreeMap<Address, u128>,
+    /// The keyring directory of the funded accounts (for the CLI's `--keyring-dir`).
+    pub keys_dir: PathBuf,
     dir: Option<tempfile::TempDir>,
 }
 
@@ -242,8 +289,9 @@ impl Network {
         let accounts = vec![read_key(&home.join("keys").join(format!("{key_name}.json")))];
         let genesis_balances = genesis_balances(&home);
         let chain_id = genesis_chain_id(&home);
+        let keys_dir = home.join("keys");
         let nodes = vec![Node::new("node0", home, rpc_port)];
-        Network { chain_id, nodes, accounts, genesis_balances, dir: Some(dir) }
+        Network { chain_id, nodes, accounts, genesis_balances, keys_dir, dir: Some(dir) }
     }
 
     /// `validators` nodes from `appchaind localnet --validators N --no-start` on a free block
@@ -292,7 +340,153 @@ impl Network {
             .collect();
         let genesis_balances = genesis_balances(&nodes[0].home);
         let chain_id = genesis_chain_id(&nodes[0].home);
-        Network { chain_id, nodes, accounts, genesis_balances, dir: Some(dir) }
+        Network { chain_id, nodes, accounts, genesis_balances, keys_dir: keys, dir: Some(dir) }
+    }
+
+    /// `validators` validators plus `full_nodes` full nodes, every node peered with every
+    /// other. Made by `appchaind localnet --validators N+M --no-start` (so each node has its
+    /// own home, ports, node key and consensus key, and every node lists all the others as
+    /// persistent peers); then the full nodes' consensus keys are removed from the genesis
+    /// validator set, in every home (the genesis files stay identical). The app's genesis
+    /// state does not name the validators, so only CometBFT's list changes. The full nodes
+    /// are the last `full_nodes` entries of [`Network::nodes`], named `node<N>`.. like the
+    /// others, with `genesis_validator == false`; CometBFT runs them as non-validators until
+    /// an update adds their key.
+    pub fn localnet_with_full_nodes(validators: usize, full_nodes: usize, chain_id: &str) -> Network {
+        assert!(validators >= 1, "a network needs a validator");
+        let mut net = Network::localnet(validators + full_nodes, chain_id);
+        let removed: Vec<Vec<u8>> = net.nodes[validators..].iter().map(|n| n.consensus_key().pub_key).collect();
+        for node in &mut net.nodes[validators..] {
+            node.genesis_validator = false;
+        }
+        net.edit_genesis(|doc| {
+            let kept: Vec<Value> = doc["validators"]
+                .as_array()
+                .expect("genesis validators")
+                .iter()
+                .filter(|v| !removed.contains(&super::rpc::base64(v["pub_key"]["value"].as_str().unwrap_or(""))))
+                .cloned()
+                .collect();
+            assert_eq!(kept.len(), validators, "genesis validators after removing the full nodes: {kept:?}");
+            doc["validators"] = Value::Array(kept);
+        });
+        net
+    }
+
+    /// Edits `genesis.json` (before starting): node0's file is edited and written to every
+    /// home, so they stay identical. For app parameters under `app_state`.
+    pub fn edit_genesis(&self, edit: impl FnOnce(&mut Value)) {
+        let mut doc = genesis(&self.nodes[0].home);
+        edit(&mut doc);
+        let mut bytes = serde_json::to_vec_pretty(&doc).expect("genesis to JSON");
+        bytes.push(b'\n');
+        for node in &self.nodes {
+            let path = node.home.join("config/genesis.json");
+            std::fs::write(&path, &bytes).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        }
+    }
+
+    /// Indices of every node.
+    pub fn all(&self) -> Vec<usize> {
+        (0..self.nodes.len()).collect()
+    }
+
+    /// Indices of the genesis validators.
+    pub fn validator_indices(&self) -> Vec<usize> {
+        self.all().into_iter().filter(|&i| self.nodes[i].genesis_validator).collect()
+    }
+
+    /// Indices of the full nodes (not in the genesis validator set).
+    pub fn full_node_indices(&self) -> Vec<usize> {
+        self.all().into_iter().filter(|&i| !self.nodes[i].genesis_validator).collect()
+    }
+
+    /// The genesis validator set `(address, pub_key, power)` from node0's `genesis.json`,
+    /// sorted like [`Rpc::validator_set`](super::rpc::Rpc::validator_set).
+    pub fn genesis_validators(&self) -> Vec<super::rpc::ValidatorInfo> {
+        let doc = genesis(&self.nodes[0].home);
+        let mut out: Vec<super::rpc::ValidatorInfo> = doc["validators"]
+            .as_array()
+            .expect("genesis validators")
+            .iter()
+            .map(|v| super::rpc::ValidatorInfo {
+                address: v["address"].as_str().expect("validator address").to_uppercase(),
+                pub_key: super::rpc::base64(v["pub_key"]["value"].as_str().expect("validator pub_key")),
+                voting_power: super::rpc::num(&v["power"]) as i64,
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Each node's latest height (0 for a node whose RPC does not answer).
+    pub fn heights(&self) -> Vec<u64> {
+        self.nodes.iter().map(|n| n.rpc.height().unwrap_or(0)).collect()
+    }
+
+    /// The highest height every node has an app hash for: the app hash after block H is in
+    /// header H+1, so one below the lowest latest height.
+    pub fn common_app_hash_height(&self) -> u64 {
+        self.heights().into_iter().min().unwrap_or(0).saturating_sub(1)
+    }
+
+    /// Waits until every node reports a height of at least `height` (see
+    /// [`Network::wait_for_height`] for `stall`).
+    pub fn wait_all(&mut self, height: u64, stall: Duration) -> Vec<u64> {
+        let all = self.all();
+        self.wait_for_height(&all, height, stall)
+    }
+
+    /// Every node reports the same app hash after every block in `from..=to` (and the same
+    /// block hashes for headers `from+1..=to+1`); `to` must be at most
+    /// [`Network::common_app_hash_height`]. Returns node0's `(height, app hash)` list.
+    pub fn assert_same_app_hashes(&self, from: u64, to: u64) -> Vec<(u64, Vec<u8>)> {
+        let reference = &self.nodes[0];
+        let headers = |node: &Node| {
+            node.rpc
+                .headers(from + 1, to + 1)
+                .unwrap_or_else(|e| panic!("{}: headers {}..={}: {e}", node.name, from + 1, to + 1))
+        };
+        let expected = headers(reference);
+        for node in &self.nodes[1..] {
+            for (mine, theirs) in headers(node).iter().zip(&expected) {
+                assert_eq!(
+                    (&mine.app_hash, &mine.block_hash),
+                    (&theirs.app_hash, &theirs.block_hash),
+                    "after block {}: {} reports app hash {} (header {} = block {}), {} reports {} (block {})",
+                    mine.height - 1,
+                    node.name,
+                    super::rpc::to_hex(&mine.app_hash),
+                    mine.height,
+                    mine.block_hash,
+                    reference.name,
+                    super::rpc::to_hex(&theirs.app_hash),
+                    theirs.block_hash
+                );
+            }
+        }
+        expected.into_iter().map(|h| (h.height - 1, h.app_hash)).collect()
+    }
+
+    /// The validator set of `height` as every node's `/validators` reports it; fails if two
+    /// nodes disagree.
+    pub fn validator_set_everywhere(&self, height: u64) -> Vec<super::rpc::ValidatorInfo> {
+        let sets: Vec<_> = self
+            .nodes
+            .iter()
+            .map(|n| {
+                let (answered, set) = n
+                    .rpc
+                    .validator_set(height)
+                    .unwrap_or_else(|e| panic!("{}: /validators?height={height}: {e}", n.name));
+                assert_eq!(answered, height, "{}: /validators answered for height {answered}", n.name);
+                set
+            })
+            .collect();
+        for (node, set) in self.nodes.iter().zip(&sets).skip(1) {
+            assert_eq!(set, &sets[0], "validators at {height}: {} and {} disagree", node.name, self.nodes[0].name);
+        }
+        sets.into_iter().next().unwrap_or_default()
     }
 
     /// The directory holding the homes.

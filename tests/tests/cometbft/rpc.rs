@@ -66,6 +66,24 @@ pub struct HeaderInfo {
     pub num_txs: u64,
 }
 
+/// One validator as CometBFT's `/validators` reports it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ValidatorInfo {
+    /// Upper-case hex of the first 20 bytes of SHA-256(pub_key), as CometBFT prints it.
+    pub address: String,
+    /// The ed25519 public key (32 bytes).
+    pub pub_key: Vec<u8>,
+    pub voting_power: i64,
+}
+
+/// A validator update a block's `FinalizeBlock` returned (`/block_results`); power 0 removes.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ValidatorUpdate {
+    /// The ed25519 public key (32 bytes).
+    pub pub_key: Vec<u8>,
+    pub power: i64,
+}
+
 /// A client for one node's RPC endpoint.
 #[derive(Clone)]
 pub struct Rpc {
@@ -330,6 +348,99 @@ impl Rpc {
                     .collect()
             })
             .unwrap_or_default())
+    }
+}
+
+impl Rpc {
+    /// The whole validator set CometBFT uses to validate block `height` (0 = latest), every
+    /// page of `/validators` (100 per page), sorted by address; also returns the height
+    /// CometBFT answered for. Validator-set updates a block returns at height H are in the
+    /// set of height H+2.
+    pub fn validator_set(&self, height: u64) -> Result<(u64, Vec<ValidatorInfo>), RpcError> {
+        let mut out = Vec::new();
+        let mut answered = 0;
+        for page in 1u64.. {
+            let mut params = vec![("page", page.to_string()), ("per_page", "100".to_string())];
+            if height != 0 {
+                params.push(("height", height.to_string()));
+            }
+            let r = self.call("validators", &params)?;
+            answered = num(&r["block_height"]);
+            let total = num(&r["total"]);
+            let validators = r["validators"].as_array().cloned().unwrap_or_default();
+            let got = validators.len();
+            out.extend(validators.iter().map(|v| ValidatorInfo {
+                address: v["address"].as_str().unwrap_or("").to_uppercase(),
+                pub_key: base64(v["pub_key"]["value"].as_str().unwrap_or("")),
+                voting_power: num(&v["voting_power"]) as i64,
+            }));
+            if got == 0 || out.len() as u64 >= total {
+                if (out.len() as u64) != total {
+                    return Err(RpcError::Transport(format!(
+                        "{}: /validators at {height} announced {total} validators, pages held {}",
+                        self.base,
+                        out.len()
+                    )));
+                }
+                break;
+            }
+        }
+        out.sort();
+        Ok((answered, out))
+    }
+
+    /// The app hash after executing block `height`: the `app_hash` of header `height + 1`
+    /// (so block `height + 1` must exist on this node).
+    pub fn app_hash_at(&self, height: u64) -> Result<Vec<u8>, RpcError> {
+        Ok(self.header(height + 1)?.app_hash)
+    }
+
+    /// The app hashes after executing blocks `from..=to` (headers `from+1..=to+1`), in order.
+    pub fn app_hashes(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, RpcError> {
+        Ok(self.headers(from + 1, to + 1)?.into_iter().map(|h| (h.height - 1, h.app_hash)).collect())
+    }
+
+    /// The validator addresses (upper-case hex) whose commit signatures for block `height`
+    /// are in the canonical commit (`/commit`, `block_id_flag` 2 = voted for the block),
+    /// sorted. The commit of `height` is in block `height + 1`, so that block must exist.
+    pub fn commit_signers(&self, height: u64) -> Result<Vec<String>, RpcError> {
+        let r = self.call("commit", &[("height", height.to_string())])?;
+        let mut out: Vec<String> = r["signed_header"]["commit"]["signatures"]
+            .as_array()
+            .map(|sigs| {
+                sigs.iter()
+                    .filter(|s| num(&s["block_id_flag"]) == 2)
+                    .map(|s| s["validator_address"].as_str().unwrap_or("").to_uppercase())
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort();
+        Ok(out)
+    }
+
+    /// The validator updates block `height` returned from `FinalizeBlock` (`/block_results`
+    /// `validator_updates`), sorted by key; empty for most blocks.
+    pub fn validator_updates(&self, height: u64) -> Result<Vec<ValidatorUpdate>, RpcError> {
+        let results = self.call("block_results", &[("height", height.to_string())])?;
+        let mut out: Vec<ValidatorUpdate> = results["validator_updates"]
+            .as_array()
+            .map(|us| {
+                us.iter()
+                    .map(|u| {
+                        // CometBFT 0.38 prints the key as {"type":..,"value":..} here, older
+                        // versions as {"Sum":{"value":{"ed25519":..}}}; accept both.
+                        let key = u["pub_key"]["value"]
+                            .as_str()
+                            .or_else(|| u["pub_key"]["Sum"]["value"]["ed25519"].as_str())
+                            .or_else(|| u["pub_key"]["ed25519"].as_str())
+                            .unwrap_or("");
+                        ValidatorUpdate { pub_key: base64(key), power: num(&u["power"]) as i64 }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort();
+        Ok(out)
     }
 }
 
