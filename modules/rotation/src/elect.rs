@@ -53,8 +53,9 @@ pub struct ValidatorUpdate {
 /// on `0..=T*`). Returns `None` when no cap is needed (`max p` already satisfies it).
 pub fn share_cap(powers: &[u64], share_ppb: u64) -> Option<u64> {
     let fits = |t: u64| -> bool {
-        let sum: u128 = powers.iter().map(|&p| u128::from(p.min(t))).sum();
-        u128::from(t) * u128::from(PPB_ONE) <= u128::from(share_ppb) * sum
+        // ≤ 10 000 powers of < 2^64: the sum and both products fit in u128 (saturating anyway).
+        let sum = powers.iter().fold(0u128, |acc, &p| acc.saturating_add(u128::from(p.min(t))));
+        u128::from(t).saturating_mul(u128::from(PPB_ONE)) <= u128::from(share_ppb).saturating_mul(sum)
     };
     let max = powers.iter().copied().max()?;
     if fits(max) {
@@ -62,8 +63,8 @@ pub fn share_cap(powers: &[u64], share_ppb: u64) -> Option<u64> {
     }
     // fits(0) holds, fits(max) does not: the answer is in 0..max.
     let (mut lo, mut hi) = (0u64, max);
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
+    while hi.saturating_sub(lo) > 1 {
+        let mid = lo.saturating_add(hi.saturating_sub(lo) / 2);
         if fits(mid) {
             lo = mid;
         } else {
@@ -85,7 +86,12 @@ pub fn cap_powers(entrants: &[Entrant], params: &Params) -> Vec<Member> {
     entrants
         .iter()
         .zip(bonded)
-        .map(|(e, p)| Member { operator: e.operator, consensus_key: e.consensus_key, power: p.min(cap), votes: e.votes })
+        .map(|(e, p)| Member {
+            operator: e.operator,
+            consensus_key: e.consensus_key,
+            power: p.min(cap),
+            votes: e.votes,
+        })
         .collect()
 }
 

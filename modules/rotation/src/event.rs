@@ -73,7 +73,11 @@ impl TypedEvent for PowerCapped {
     const KIND: &'static str = "rotation.power_capped";
 
     fn attributes(&self) -> Vec<(&'static str, String)> {
-        vec![("operator", self.operator.to_string()), ("votes", self.votes.to_string()), ("power", self.power.to_string())]
+        vec![
+            ("operator", self.operator.to_string()),
+            ("votes", self.votes.to_string()),
+            ("power", self.power.to_string()),
+        ]
     }
 }
 

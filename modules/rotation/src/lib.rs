@@ -61,7 +61,9 @@ impl Rotation {
     pub fn genesis_validators(&self, state: &impl StateRead) -> Result<Vec<ValidatorUpdate>, RotationError> {
         Ok(state::CURRENT
             .get(state)?
-            .map(|r| r.validators.iter().map(|m| ValidatorUpdate { pub_key: m.consensus_key, power: m.power }).collect())
+            .map(|r| {
+                r.validators.iter().map(|m| ValidatorUpdate { pub_key: m.consensus_key, power: m.power }).collect()
+            })
             .unwrap_or_default())
     }
 }

@@ -61,12 +61,10 @@ impl Params {
         if self.max_power_share_ppb == 0 || self.max_power_share_ppb > PPB_ONE {
             return Err(format!("params.max_power_share_ppb must be in 1..={PPB_ONE}"));
         }
-        if u128::from(self.min_validators) * u128::from(self.max_power_share_ppb) < u128::from(PPB_ONE) {
-            return Err(
-                "params.min_validators × params.max_power_share_ppb must be at least 1 000 000 000 (100 %): \
+        if u128::from(self.min_validators).saturating_mul(u128::from(self.max_power_share_ppb)) < u128::from(PPB_ONE) {
+            return Err("params.min_validators × params.max_power_share_ppb must be at least 1 000 000 000 (100 %): \
                  with fewer validators no set can satisfy the power cap"
-                    .into(),
-            );
+                .into());
         }
         if self.max_self_bond_multiple == 0 {
             return Err("params.max_self_bond_multiple must be at least 1".into());
@@ -76,18 +74,18 @@ impl Params {
 
     /// The epoch of `height` (heights start at 1; height 0 is genesis, in epoch 0).
     pub fn epoch_of(&self, height: u64) -> u64 {
-        height.saturating_sub(1) / self.epoch_length.max(1)
+        height.saturating_sub(1).checked_div(self.epoch_length).unwrap_or(0)
     }
 
     /// First and last height of epoch `epoch`.
     pub fn epoch_bounds(&self, epoch: u64) -> (u64, u64) {
         let length = self.epoch_length.max(1);
         let start = epoch.saturating_mul(length).saturating_add(1);
-        (start, start.saturating_add(length - 1))
+        (start, start.saturating_add(length.saturating_sub(1)))
     }
 
     /// Whether `height` is the last height of its epoch (the election runs in its end-block).
     pub fn is_epoch_end(&self, height: u64) -> bool {
-        height > 0 && height % self.epoch_length.max(1) == 0
+        height > 0 && height.is_multiple_of(self.epoch_length.max(1))
     }
 }

@@ -98,7 +98,13 @@ pub fn preview(state: &impl StateRead) -> Result<Preview, RotationError> {
             .map_err(|key| RotationError::DuplicateConsensusKey { key: conclave_core::state::hex(&key) })?
             .len()
     };
-    Ok(Preview { epoch: epoch_info(state)?.number, total_power: total_power(&validators), validators, skipped, updates })
+    Ok(Preview {
+        epoch: epoch_info(state)?.number,
+        total_power: total_power(&validators),
+        validators,
+        skipped,
+        updates,
+    })
 }
 
 pub(crate) fn answer(state: &impl StateRead, path: &str, data: &[u8]) -> Result<Vec<u8>, RotationError> {

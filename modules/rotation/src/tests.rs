@@ -10,7 +10,7 @@ use conclave_bank::Bank;
 use conclave_core::error::ModuleError;
 use conclave_core::memory::MemoryState;
 use conclave_core::{Address, BlockInfo, BlockTime, Coin, Module, StateError};
-use conclave_staking::{At, CommissionRates, Description, GenesisRegistration, Staking, Status, StakingError};
+use conclave_staking::{At, CommissionRates, Description, GenesisRegistration, Staking, StakingError, Status};
 use proptest::prelude::*;
 
 use crate::elect::{share_cap, ValidatorUpdate};
@@ -211,14 +211,12 @@ fn ties_go_to_the_lower_operator_address() {
     c.delegate(2, UNIT, 5);
     let updates = c.end_block(10);
     assert_eq!(powers(&c.current()), vec![(op(2), 2), (op(0), 2)], "votes 3 capped to 50 %");
-    assert_eq!(
-        updates,
-        {
-            let mut u = vec![ValidatorUpdate { pub_key: key(1, 0), power: 0 }, ValidatorUpdate { pub_key: key(2, 0), power: 2 }];
-            u.sort();
-            u
-        }
-    );
+    assert_eq!(updates, {
+        let mut u =
+            vec![ValidatorUpdate { pub_key: key(1, 0), power: 0 }, ValidatorUpdate { pub_key: key(2, 0), power: 2 }];
+        u.sort();
+        u
+    });
     let status = |i| conclave_staking::ledger::candidate(&c.state, &op(i)).unwrap().status;
     assert_eq!((status(0), status(1), status(2)), (Status::Active, Status::Candidate, Status::Active));
 }
@@ -247,7 +245,10 @@ fn key_rotation_is_a_removal_plus_an_addition_at_the_epoch_end() {
 
 #[test]
 fn one_candidate_with_most_votes_is_capped_below_a_third() {
-    let mut c = chain(&[100 * UNIT, 10 * UNIT, 10 * UNIT, 10 * UNIT, 10 * UNIT], Params { epoch_length: 10, ..Params::default() });
+    let mut c = chain(
+        &[100 * UNIT, 10 * UNIT, 10 * UNIT, 10 * UNIT, 10 * UNIT],
+        Params { epoch_length: 10, ..Params::default() },
+    );
     c.delegate(0, 900 * UNIT, 2);
     c.end_block(10);
     let set = c.current();
