@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use conclave_bank::Bank;
 use conclave_core::tx::unknown_message;
 use conclave_core::{Address, BlockInfo, Coin, Module, StateRead, StateWrite, TxContext};
-use conclave_runtime::{App, AppError, EndBlockOutput, FeeError};
+use conclave_rotation::Rotation;
+use conclave_runtime::{App, AppError, EndBlockOutput, FeeError, ValidatorUpdate};
 use conclave_staking::Staking;
 use conclave_voting::Voting;
 
@@ -79,6 +80,10 @@ pub struct Genesis {
     /// Voting parameters and initial votes (bonded from bank balances).
     #[serde(default)]
     pub voting: conclave_voting::Genesis,
+    /// Rotation parameters (the genesis set is elected from staking's genesis state), or an
+    /// exported set and history.
+    #[serde(default)]
+    pub rotation: conclave_rotation::Genesis,
 }
 
 /// The chain: its modules and their wiring.
@@ -93,6 +98,8 @@ pub struct AppChain {
     pub staking: Staking,
     /// The delegator side: vote sets, redelegations, undelegations, pre-flight queries.
     pub voting: Voting,
+    /// Epochs and the validator-set election (CometBFT's validator updates).
+    pub rotation: Rotation,
 }
 
 impl AppChain {
@@ -103,7 +110,8 @@ impl AppChain {
         let bank = Bank::new(Staking::module_accounts())?;
         let staking = Staking::new(bank.clone())?;
         let voting = Voting::new(staking.clone());
-        Ok(Self { bank, staking, voting })
+        let rotation = Rotation::new(staking.clone());
+        Ok(Self { bank, staking, voting, rotation })
     }
 
     /// [`AppChain::try_new`]; the configuration is static and tested, so it cannot fail.
@@ -128,6 +136,7 @@ impl App for AppChain {
         prefixes.extend(self.bank.state_prefixes());
         prefixes.extend(self.staking.state_prefixes());
         prefixes.extend(self.voting.state_prefixes());
+        prefixes.extend(self.rotation.state_prefixes());
         prefixes
     }
 
@@ -137,7 +146,13 @@ impl App for AppChain {
         self.bank.init_genesis(state, &genesis.bank)?;
         self.staking.init_genesis(state, &genesis.staking)?;
         self.voting.init_genesis(state, &genesis.voting)?;
+        // Rotation last: it elects the genesis set from the stake written above.
+        self.rotation.init_genesis(state, &genesis.rotation)?;
         Ok(())
+    }
+
+    fn genesis_validators(&self, state: &impl StateRead) -> Result<Vec<ValidatorUpdate>, AppError> {
+        Ok(self.rotation.genesis_validators(state)?.into_iter().map(validator_update).collect())
     }
 
     fn export_genesis(&self, state: &impl StateRead) -> Result<Genesis, AppError> {
@@ -147,6 +162,7 @@ impl App for AppChain {
             bank: self.bank.export_genesis(state)?,
             staking: self.staking.export_genesis(state)?,
             voting: self.voting.export_genesis(state)?,
+            rotation: self.rotation.export_genesis(state)?,
         })
     }
 
@@ -179,15 +195,16 @@ impl App for AppChain {
     fn end_block(&self, block: &BlockInfo, state: &mut impl StateWrite) -> Result<EndBlockOutput, AppError> {
         // End block, in this order (dpos-rules.md rules 6 and 7):
         // 1. bank and voting (no end-block work today);
-        // 2. validator-set updates: the rotation module, when added, elects the active set
-        //    here (Staking::set_active / candidates_by_power) and returns CometBFT's updates;
+        // 2. validator-set updates: at an epoch's end the rotation module elects the set
+        //    (Staking::set_active / candidates_by_power) and returns CometBFT's updates;
         // 3. staking's queues last: matured unbondings are paid out and matured redelegations
         //    removed only *after* the set update, so stake leaving the set this block is still
         //    slashable for it. It also records the block for pre-flight queries.
         self.bank.end_block(block, state)?;
         self.voting.end_block(block, state)?;
+        let updates = self.rotation.end_block_updates(block, state)?;
         self.staking.end_block(block, state)?;
-        Ok(EndBlockOutput::default())
+        Ok(EndBlockOutput { validator_updates: updates.into_iter().map(validator_update).collect() })
     }
 
     fn collect_fee(&self, state: &mut impl StateWrite, payer: &Address, fee: &Coin) -> Result<(), FeeError> {
@@ -203,6 +220,7 @@ impl App for AppChain {
             conclave_bank::Bank::NAME => Ok(self.bank.query(state, method, data)?),
             Staking::NAME => Ok(self.staking.query(state, method, data)?),
             Voting::NAME => Ok(self.voting.query(state, method, data)?),
+            Rotation::NAME => Ok(self.rotation.query(state, method, data)?),
             _ => Err(AppError {
                 codespace: conclave_runtime::error::QUERY_CODESPACE,
                 code: conclave_runtime::QueryCode::UnknownPath as u32,
@@ -217,6 +235,11 @@ impl App for AppChain {
         self.staking.check_invariants(state)?;
         self.voting.check_invariants(state)
     }
+}
+
+/// Rotation's update as the runtime's (powers are at most `MaxInt64 / 8`, so they fit).
+fn validator_update(u: conclave_rotation::ValidatorUpdate) -> ValidatorUpdate {
+    ValidatorUpdate { pub_key: u.pub_key, power: i64::try_from(u.power).unwrap_or(i64::MAX) }
 }
 
 #[cfg(test)]

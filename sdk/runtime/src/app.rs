@@ -109,6 +109,11 @@ pub trait App: Send + 'static {
     fn state_prefixes(&self) -> Vec<&'static str>;
     /// Writes every module's genesis, in the app's order.
     fn init_genesis(&self, state: &mut impl StateWrite, genesis: &Self::Genesis) -> Result<(), AppError>;
+    /// The validators InitChain returns, read from the state genesis just wrote (the app's
+    /// elected genesis set). Empty (the default) keeps CometBFT's genesis validators.
+    fn genesis_validators(&self, _state: &impl StateRead) -> Result<Vec<ValidatorUpdate>, AppError> {
+        Ok(Vec::new())
+    }
     /// Reads every module's state back into a genesis.
     fn export_genesis(&self, state: &impl StateRead) -> Result<Self::Genesis, AppError>;
     /// Stateless message checks.

@@ -92,11 +92,15 @@ impl<A: App> Runtime<A> {
         let base = Committed(self.store.latest());
         let mut layer = Layer::new(&base);
         genesis.write(&self.app, &mut layer, &request.chain_id)?;
+        let validators = self
+            .app
+            .genesis_validators(&layer)
+            .map_err(|e| RuntimeError::Genesis(format!("genesis validators: {e}")))?;
         let (writes, _events) = layer.into_parts();
         let staged = self.store.latest().stage(request.initial_height, writes.clone());
         self.genesis = Some(PendingGenesis { initial_height: request.initial_height, writes });
         self.staged = None;
-        Ok(InitChainResponse { app_hash: staged.root_hash(), validators: Vec::new() })
+        Ok(InitChainResponse { app_hash: staged.root_hash(), validators })
     }
 
     /// The height the next FinalizeBlock must carry.

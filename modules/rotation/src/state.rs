@@ -1,0 +1,22 @@
+//! Rotation's whole state schema. Keys use `conclave_core::key`; values borsh.
+//!
+//! | item | key after the prefix | value |
+//! |---|---|---|
+//! | [`PARAMS`] | — | [`Params`] |
+//! | [`CURRENT`] | — | [`SetRecord`]: the last set sent to CometBFT (absent: none elected yet) |
+//! | [`HISTORY`] | from height (8 bytes BE) | [`SetRecord`]: each set that changed, by the first height it signs |
+
+use conclave_core::{Item, Map};
+
+use crate::params::Params;
+use crate::types::SetRecord;
+
+/// Parameters.
+pub const PARAMS: Item<Params> = Item::new("rotation/params");
+/// The latest elected set (already returned to CometBFT; it may not sign yet).
+pub const CURRENT: Item<SetRecord> = Item::new("rotation/current");
+/// Set history by the first height each set signs (0: from the chain's first block).
+pub const HISTORY: Map<u64, SetRecord> = Map::new("rotation/history");
+
+/// Every prefix above.
+pub const PREFIXES: [&str; 3] = [PARAMS.prefix(), CURRENT.prefix(), HISTORY.prefix()];
