@@ -98,17 +98,8 @@ impl Voting {
         max_entries: u32,
     ) -> Result<(), VotingError> {
         let pending = pending_unbondings(state, delegator, candidate, at.time)?;
-        if pending.len() >= max_entries as usize {
-            let earliest = pending.iter().map(|e| e.completion_time.0).min().unwrap_or(at.time.0);
-            return Err(VotingError::TooManyEntries {
-                delegator: *delegator,
-                candidate: *candidate,
-                kind: "unbonding",
-                count: pending.len(),
-                max: max_entries,
-                earliest,
-            });
-        }
+        let completions = pending.iter().map(|e| e.completion_time.0);
+        check_entry_limit("unbonding", delegator, candidate, completions, max_entries, at)?;
         self.staking.undelegate(state, at, delegator, candidate, amount)?;
         Ok(())
     }
@@ -125,17 +116,8 @@ impl Voting {
         max_entries: u32,
     ) -> Result<(), VotingError> {
         let pending = pending_redelegations_into(state, delegator, destination, at.time)?;
-        if pending.len() >= max_entries as usize {
-            let earliest = pending.iter().map(|e| e.completion_time.0).min().unwrap_or(at.time.0);
-            return Err(VotingError::TooManyEntries {
-                delegator: *delegator,
-                candidate: *destination,
-                kind: "redelegation",
-                count: pending.len(),
-                max: max_entries,
-                earliest,
-            });
-        }
+        let completions = pending.iter().map(|e| e.completion_time.0);
+        check_entry_limit("redelegation", delegator, destination, completions, max_entries, at)?;
         self.staking.redelegate(state, at, delegator, source, destination, amount)?;
         Ok(())
     }
@@ -205,4 +187,29 @@ impl Voting {
 /// Reads the voting parameters.
 pub fn params(state: &impl StateRead) -> Result<crate::Params, conclave_core::StateError> {
     PARAMS.load(state)
+}
+
+/// Refuses a new `kind` entry when `max_entries` are already pending for (delegator,
+/// candidate); the error names the earliest pending completion, when a slot frees up.
+fn check_entry_limit(
+    kind: &'static str,
+    delegator: &Address,
+    candidate: &Address,
+    pending_completions: impl ExactSizeIterator<Item = u64>,
+    max_entries: u32,
+    at: At,
+) -> Result<(), VotingError> {
+    let count = pending_completions.len();
+    if count < max_entries as usize {
+        return Ok(());
+    }
+    let earliest = pending_completions.min().unwrap_or(at.time.0);
+    Err(VotingError::TooManyEntries {
+        delegator: *delegator,
+        candidate: *candidate,
+        kind,
+        count,
+        max: max_entries,
+        earliest,
+    })
 }
