@@ -144,6 +144,12 @@ fn help_works_for_every_command() {
         &["query", "voting", "can-undelegate"],
         &["query", "voting", "can-redelegate"],
         &["query", "voting", "can-cancel"],
+        &["query", "rotation"],
+        &["query", "rotation", "validators"],
+        &["query", "rotation", "validators-at"],
+        &["query", "rotation", "preview"],
+        &["query", "rotation", "epoch"],
+        &["query", "rotation", "params"],
         &["query", "account"],
         &["query", "tx"],
     ];
@@ -243,10 +249,28 @@ fn init_writes_a_home_with_our_genesis_and_socket() {
     assert_eq!(balances[0]["address"], address.as_str());
     assert_eq!(balances[0]["coins"][0], serde_json::json!({"denom": "stake", "amount": "1000000000000"}));
     assert_eq!(genesis["app_state"]["runtime"]["params"]["max_block_gas"], 100_000_000);
-    // Staking and voting sections with default parameters and no candidates or votes.
-    assert_eq!(genesis["app_state"]["app"]["staking"]["params"]["bond_denom"], "stake");
-    assert_eq!(genesis["app_state"]["app"]["staking"]["registrations"], serde_json::json!([]));
-    assert_eq!(genesis["app_state"]["app"]["voting"]["params"]["max_votes"], 16);
+    // Staking registers this node's validator, operated by the funded key, with its
+    // consensus key and a self-bond; genesis.json's validator has the power the app elects.
+    let app_state = &genesis["app_state"]["app"];
+    assert_eq!(app_state["staking"]["params"]["bond_denom"], "stake");
+    let registrations = app_state["staking"]["registrations"].as_array().unwrap();
+    assert_eq!(registrations.len(), 1);
+    assert_eq!(registrations[0]["operator"], address.as_str());
+    assert_eq!(registrations[0]["self_bond"], "100000000");
+    assert_eq!(registrations[0]["description"]["moniker"], "alpha");
+    let key_file = json(&std::fs::read_to_string(home.join("config/priv_validator_key.json")).unwrap());
+    assert_eq!(genesis["validators"][0]["pub_key"]["value"], key_file["pub_key"]["value"]);
+    assert_eq!(genesis["validators"][0]["power"], "100");
+    assert_eq!(summary["self_bond"], "100000000stake");
+    assert_eq!(summary["balance"], "999900000000stake");
+    // A one-validator chain: rotation may elect a set of 1, which must then hold all power.
+    let rotation = &app_state["rotation"]["params"];
+    assert_eq!(
+        (rotation["min_validators"].as_u64(), rotation["max_power_share_ppb"].as_u64()),
+        (Some(1), Some(1_000_000_000))
+    );
+    assert_eq!(rotation["epoch_length"], 2880);
+    assert_eq!(app_state["voting"]["params"]["max_votes"], 16);
 
     let socket = format!("unix://{}", home.join("data/abci.sock").display());
     let config: toml_edit::DocumentMut =
@@ -382,7 +406,33 @@ fn localnet_no_start_writes_consistent_homes() {
 
     let genesis = json(&String::from_utf8(genesis0).unwrap());
     assert_eq!(genesis["chain_id"], "localnet");
-    assert_eq!(genesis["validators"].as_array().unwrap().len(), 4);
+    // Node i is a staking candidate operated by key validator<i>, registered in genesis with its
+    // consensus key; genesis.json's validators carry the powers the app elects.
+    let validators = genesis["validators"].as_array().unwrap();
+    assert_eq!(validators.len(), 4);
+    let registrations = genesis["app_state"]["app"]["staking"]["registrations"].as_array().unwrap();
+    assert_eq!(registrations.len(), 4);
+    for (i, node) in nodes.iter().enumerate() {
+        let key_file =
+            json(&std::fs::read_to_string(net.join(format!("node{i}/config/priv_validator_key.json"))).unwrap());
+        let key = key_file["pub_key"]["value"].as_str().unwrap();
+        let validator = validators.iter().find(|v| v["pub_key"]["value"] == key).unwrap();
+        assert_eq!(validator["power"], "100", "node{i}");
+        let operator = &node["operator"];
+        assert_eq!(operator["name"], format!("validator{i}").as_str());
+        let registration = registrations.iter().find(|r| r["operator"] == operator["address"]).unwrap();
+        let hex_key: String = registration["consensus_key"].as_str().unwrap().to_string();
+        assert_eq!(hex_key.len(), 64);
+        assert_eq!(registration["description"]["moniker"], format!("node{i}").as_str());
+        let shown = ok(&["keys", "show", &format!("validator{i}"), "--address", "--home", s(&net)]);
+        assert_eq!(shown.trim(), operator["address"].as_str().unwrap());
+    }
+    let rotation = &genesis["app_state"]["app"]["rotation"]["params"];
+    assert_eq!(rotation["epoch_length"], 100);
+    assert_eq!(
+        (rotation["min_validators"].as_u64(), rotation["max_power_share_ppb"].as_u64()),
+        (Some(4), Some(250_000_000))
+    );
     let funded: BTreeSet<&str> = genesis["app_state"]["app"]["bank"]["balances"]
         .as_array()
         .unwrap()

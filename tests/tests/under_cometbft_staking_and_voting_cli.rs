@@ -1,5 +1,6 @@
-//! The staking and voting CLI against one validator under a real CometBFT: `appchaind tx
-//! staking register` registers a candidate, `appchaind tx voting vote` from another funded
+//! The staking and voting CLI against one validator under a real CometBFT: the node's own
+//! validator is a candidate from genesis (`appchaind init` registers it), `appchaind tx
+//! staking register` registers another, `appchaind tx voting vote` from another funded
 //! account votes for it, `query staking candidate` / `query voting votes --output json` show
 //! the amounts, `tx voting undelegate` creates an unbonding that `query voting unbondings`
 //! lists; a pre-flight refusal (with its "from when") sends nothing and spends no fee.
@@ -53,9 +54,21 @@ fn register_vote_query_undelegate_and_refused_preflights_spend_nothing() {
     let h = home.as_path();
     let validator = net.accounts[0].address.to_string();
 
-    // Two more accounts, funded by the validator.
+    // `init` registered the node's validator in genesis: active, with the node's consensus key
+    // and the genesis self-bond, operated by the funded key `validator`.
+    let node_key = net.nodes[0].consensus_key().hex();
+    let genesis = ok_json(h, &url, &["query", "staking", "candidate", "validator"]);
+    assert_eq!(genesis["candidate"]["status"], "active", "{genesis}");
+    assert_eq!(genesis["candidate"]["consensus_key"], node_key.as_str(), "{genesis}");
+    assert_eq!(genesis["self_bond"], "100000000", "{genesis}");
+    assert_eq!(ok_json(h, &url, &["query", "staking", "key-owner", &node_key]), validator.as_str());
+    let set = ok_json(h, &url, &["query", "rotation", "validators"]);
+    assert_eq!(set["validators"][0]["operator"], validator.as_str(), "{set}");
+    assert_eq!(set["validators"][0]["power"], 100, "{set}");
+
+    // Three more accounts, funded by the validator.
     let mut addresses = Vec::new();
-    for name in ["delegator", "second"] {
+    for name in ["delegator", "second", "first"] {
         let output =
             Command::new(appchaind()).args(["keys", "add", name, "-o", "json", "--home"]).arg(h).output().unwrap();
         assert!(output.status.success(), "keys add {name}: {}", String::from_utf8_lossy(&output.stderr));
@@ -64,9 +77,9 @@ fn register_vote_query_undelegate_and_refused_preflights_spend_nothing() {
         tx(h, &url, &["tx", "bank", "send", name, "100000000stake", "--from", "validator"]);
         addresses.push(address);
     }
-    let (delegator, second) = (addresses[0].clone(), addresses[1].clone());
+    let (delegator, second, first) = (addresses[0].clone(), addresses[1].clone(), addresses[2].clone());
 
-    // Register the validator's account as a candidate (commission as a decimal percentage).
+    // Register account `first` as a candidate (commission as a decimal percentage).
     let key = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
     tx(
         h,
@@ -83,42 +96,41 @@ fn register_vote_query_undelegate_and_refused_preflights_spend_nothing() {
             "--commission-rate",
             "7.5",
             "--from",
-            "validator",
+            "first",
         ],
     );
     // Vote for it from the delegator, naming the candidate by key name.
-    tx(h, &url, &["tx", "voting", "vote", "validator", "7000000stake", "--from", "delegator"]);
+    tx(h, &url, &["tx", "voting", "vote", "first", "7000000stake", "--from", "delegator"]);
 
-    let info = ok_json(h, &url, &["query", "staking", "candidate", "validator"]);
-    assert_eq!(info["candidate"]["operator"], validator.as_str(), "{info}");
+    let info = ok_json(h, &url, &["query", "staking", "candidate", "first"]);
+    assert_eq!(info["candidate"]["operator"], first.as_str(), "{info}");
     assert_eq!(info["candidate"]["tokens"], "9000000", "{info}");
     assert_eq!(info["self_bond"], "2000000", "{info}");
     assert_eq!(info["candidate"]["commission"]["rate_ppb"], 75_000_000, "{info}");
     assert_eq!(info["candidate"]["description"]["moniker"], "val-one", "{info}");
     assert_eq!(info["candidate"]["consensus_key"], key, "{info}");
     let owner = ok_json(h, &url, &["query", "staking", "key-owner", key]);
-    assert_eq!(owner, validator.as_str(), "{owner}");
+    assert_eq!(owner, first.as_str(), "{owner}");
     let votes = ok_json(h, &url, &["query", "voting", "votes", "delegator"]);
     assert_eq!(votes.as_array().map(Vec::len), Some(1), "{votes}");
-    assert_eq!(votes[0]["candidate"], validator.as_str(), "{votes}");
+    assert_eq!(votes[0]["candidate"], first.as_str(), "{votes}");
     assert_eq!(votes[0]["tokens"], "7000000", "{votes}");
     let listed = ok_json(h, &url, &["query", "staking", "candidates"]);
     assert_eq!(listed["items"].as_array().map(Vec::len), Some(1), "{listed}");
 
     // Undelegate part of it: an unbonding entry appears.
-    tx(h, &url, &["tx", "voting", "undelegate", "validator", "3000000stake", "--from", "delegator"]);
+    tx(h, &url, &["tx", "voting", "undelegate", "first", "3000000stake", "--from", "delegator"]);
     let unbondings = ok_json(h, &url, &["query", "voting", "unbondings", "delegator"]);
     assert_eq!(unbondings.as_array().map(Vec::len), Some(1), "{unbondings}");
     assert_eq!(unbondings[0]["balance"], "3000000", "{unbondings}");
-    assert_eq!(unbondings[0]["candidate"], validator.as_str(), "{unbondings}");
+    assert_eq!(unbondings[0]["candidate"], first.as_str(), "{unbondings}");
     let votes = ok_json(h, &url, &["query", "voting", "votes", "delegator"]);
     assert_eq!(votes[0]["tokens"], "4000000", "{votes}");
 
     // Refused pre-flights: nothing sent, no fee spent, nonce unchanged.
     let balance = rpc.balance(&delegator, "stake", 0).unwrap();
     let nonce = rpc.nonce(&delegator).unwrap();
-    let stderr =
-        refused(h, &url, &["tx", "voting", "undelegate", "validator", "999000000stake", "--from", "delegator"]);
+    let stderr = refused(h, &url, &["tx", "voting", "undelegate", "first", "999000000stake", "--from", "delegator"]);
     assert!(stderr.contains("pre-flight") && stderr.contains("no fee was spent"), "{stderr}");
 
     // A transitive redelegation is refused with the time from when it would be allowed.
@@ -138,16 +150,15 @@ fn register_vote_query_undelegate_and_refused_preflights_spend_nothing() {
             "second",
         ],
     );
-    tx(h, &url, &["tx", "voting", "redelegate", "validator", "second", "1000000stake", "--from", "delegator"]);
+    tx(h, &url, &["tx", "voting", "redelegate", "first", "second", "1000000stake", "--from", "delegator"]);
     let balance_after_redelegate = rpc.balance(&delegator, "stake", 0).unwrap();
     let nonce_after_redelegate = rpc.nonce(&delegator).unwrap();
     assert_eq!(nonce_after_redelegate, nonce + 1);
     assert!(balance_after_redelegate < balance, "the redelegation paid a fee");
     let stderr =
-        refused(h, &url, &["tx", "voting", "redelegate", &second, "validator", "1000000stake", "--from", "delegator"]);
+        refused(h, &url, &["tx", "voting", "redelegate", &second, "first", "1000000stake", "--from", "delegator"]);
     assert!(stderr.contains("pre-flight") && stderr.contains("allowed from block time"), "{stderr}");
-    let can =
-        ok_json(h, &url, &["query", "voting", "can-redelegate", "delegator", "second", "validator", "1000000stake"]);
+    let can = ok_json(h, &url, &["query", "voting", "can-redelegate", "delegator", "second", "first", "1000000stake"]);
     assert_eq!(can["allowed"], false, "{can}");
     assert!(can["earliest_time"].as_u64().is_some(), "{can}");
     // Cancelling a non-existent unbonding is refused too.
@@ -161,7 +172,7 @@ fn register_vote_query_undelegate_and_refused_preflights_spend_nothing() {
     let stderr = refused(
         h,
         &url,
-        &["tx", "voting", "undelegate", "validator", "999000000stake", "--from", "delegator", "--skip-preflight"],
+        &["tx", "voting", "undelegate", "first", "999000000stake", "--from", "delegator", "--skip-preflight"],
     );
     assert!(stderr.contains("refused the transaction") || stderr.contains("but failed"), "{stderr}");
 

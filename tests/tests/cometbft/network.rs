@@ -46,6 +46,10 @@ pub struct Node {
     /// Whether its consensus key is in the genesis validator set (a full node made by
     /// [`Network::localnet_with_full_nodes`] has its own key, but not in genesis).
     pub genesis_validator: bool,
+    /// The operator key of this node's candidate: `validator` for `appchaind init`,
+    /// `validator<i>` for `localnet`. Funded; registered in genesis for genesis validators
+    /// (its balance is the genesis balance minus the self-bond).
+    pub operator: Option<TestAccount>,
     app: Option<Process>,
     comet: Option<Process>,
 }
@@ -58,6 +62,7 @@ impl Node {
             rpc: Rpc::new(rpc_port),
             rpc_port,
             genesis_validator: true,
+            operator: None,
             app: None,
             comet: None,
         }
@@ -290,7 +295,8 @@ impl Network {
         let genesis_balances = genesis_balances(&home);
         let chain_id = genesis_chain_id(&home);
         let keys_dir = home.join("keys");
-        let nodes = vec![Node::new("node0", home, rpc_port)];
+        let mut nodes = vec![Node::new("node0", home, rpc_port)];
+        nodes[0].operator = Some(accounts[0].clone());
         Network { chain_id, nodes, accounts, genesis_balances, keys_dir, dir: Some(dir) }
     }
 
@@ -309,20 +315,23 @@ impl Network {
             .arg(cometbft()));
         let manifest: Value = serde_json::from_str(&output)
             .unwrap_or_else(|e| panic!("appchaind localnet --output json printed non-JSON ({e}): {output}"));
+        let keys = PathBuf::from(manifest["keys"].as_str().expect("manifest keys dir"));
         let nodes: Vec<Node> = manifest["nodes"]
             .as_array()
             .unwrap_or_else(|| panic!("localnet manifest without nodes: {manifest}"))
             .iter()
             .map(|n| {
-                Node::new(
+                let mut node = Node::new(
                     n["name"].as_str().expect("node name"),
                     PathBuf::from(n["home"].as_str().expect("node home")),
                     n["rpc_port"].as_u64().and_then(|p| u16::try_from(p).ok()).expect("node rpc_port"),
-                )
+                );
+                let operator = n["operator"]["name"].as_str().expect("node operator");
+                node.operator = Some(read_key(&keys.join(format!("{operator}.json"))));
+                node
             })
             .collect();
         assert_eq!(nodes.len(), validators, "localnet wrote {} homes, asked for {validators}", nodes.len());
-        let keys = PathBuf::from(manifest["keys"].as_str().expect("manifest keys dir"));
         let accounts: Vec<TestAccount> = manifest["accounts"]
             .as_array()
             .expect("manifest accounts")
@@ -346,16 +355,16 @@ impl Network {
     /// `validators` validators plus `full_nodes` full nodes, every node peered with every
     /// other. Made by `appchaind localnet --validators N+M --no-start` (so each node has its
     /// own home, ports, node key and consensus key, and every node lists all the others as
-    /// persistent peers); then the full nodes' consensus keys are removed from the genesis
-    /// validator set, in every home (the genesis files stay identical). The app's genesis
-    /// state does not name the validators, so only CometBFT's list changes. The full nodes
+    /// persistent peers); then the full nodes are removed from the genesis validator set and
+    /// their candidates from staking's genesis registrations, in every home (the genesis
+    /// files stay identical). Their operators (`validator<N>`..) stay funded. The full nodes
     /// are the last `full_nodes` entries of [`Network::nodes`], named `node<N>`.. like the
     /// others, with `genesis_validator == false`; CometBFT runs them as non-validators until
     /// an update adds their key.
     pub fn localnet_with_full_nodes(validators: usize, full_nodes: usize, chain_id: &str) -> Network {
         assert!(validators >= 1, "a network needs a validator");
         let mut net = Network::localnet(validators + full_nodes, chain_id);
-        let removed: Vec<Vec<u8>> = net.nodes[validators..].iter().map(|n| n.consensus_key().pub_key).collect();
+        let removed: Vec<ConsensusKey> = net.nodes[validators..].iter().map(|n| n.consensus_key()).collect();
         for node in &mut net.nodes[validators..] {
             node.genesis_validator = false;
         }
@@ -364,11 +373,24 @@ impl Network {
                 .as_array()
                 .expect("genesis validators")
                 .iter()
-                .filter(|v| !removed.contains(&super::rpc::base64(v["pub_key"]["value"].as_str().unwrap_or(""))))
+                .filter(|v| {
+                    let key = super::rpc::base64(v["pub_key"]["value"].as_str().unwrap_or(""));
+                    !removed.iter().any(|r| r.pub_key == key)
+                })
                 .cloned()
                 .collect();
             assert_eq!(kept.len(), validators, "genesis validators after removing the full nodes: {kept:?}");
             doc["validators"] = Value::Array(kept);
+            let registrations = &mut doc["app_state"]["app"]["staking"]["registrations"];
+            let kept: Vec<Value> = registrations
+                .as_array()
+                .expect("staking registrations")
+                .iter()
+                .filter(|r| !removed.iter().any(|k| r["consensus_key"].as_str() == Some(k.hex().as_str())))
+                .cloned()
+                .collect();
+            assert_eq!(kept.len(), validators, "registrations after removing the full nodes: {kept:?}");
+            *registrations = Value::Array(kept);
         });
         net
     }

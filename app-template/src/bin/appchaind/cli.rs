@@ -103,6 +103,10 @@ pub(crate) struct InitArgs {
     /// Replace an existing home (its config, data and keys are deleted).
     #[arg(long)]
     pub(crate) overwrite: bool,
+    /// Blocks per epoch: the validator set is elected at the end of each (rotation's
+    /// `epoch_length`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), default_value_t = 2_880, value_name = "BLOCKS")]
+    pub(crate) epoch_length: u64,
     #[command(flatten)]
     pub(crate) cometbft: CometbftArgs,
     #[command(flatten)]
@@ -150,6 +154,10 @@ pub(crate) struct LocalnetArgs {
     /// Chain id of the network.
     #[arg(long, value_parser = parse_chain_id, default_value = "localnet")]
     pub(crate) chain_id: String,
+    /// Blocks per epoch: the validator set is elected at the end of each (rotation's
+    /// `epoch_length`; short, so a local network shows rotations within minutes).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), default_value_t = 100, value_name = "BLOCKS")]
+    pub(crate) epoch_length: u64,
     /// Only write the homes; start nothing.
     #[arg(long)]
     pub(crate) no_start: bool,
@@ -627,6 +635,42 @@ pub(crate) enum QueryVotingCommand {
     },
 }
 
+/// `appchaind query rotation` (paths `rotation/...`).
+#[derive(Debug, Subcommand)]
+pub(crate) enum QueryRotationCommand {
+    /// The validator set last sent to CometBFT, with each member's capped power and vote
+    /// weight, and the height it signs from (`rotation/validators`).
+    Validators {
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+    /// The set that signed (or signs) block SIGNING_HEIGHT (`rotation/validators_at`).
+    ValidatorsAt {
+        /// The block height whose signers to show (not the height to read state at: that is
+        /// --height).
+        signing_height: u64,
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+    /// Who would be elected if the epoch ended now, with capped powers
+    /// (`rotation/preview`).
+    Preview {
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+    /// The epoch of the next block: number, first and last height, and when its set would
+    /// start signing (`rotation/epoch`).
+    Epoch {
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+    /// Rotation parameters (`rotation/params`).
+    Params {
+        #[command(flatten)]
+        query: QueryArgs,
+    },
+}
+
 /// `appchaind query`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum QueryCommand {
@@ -639,6 +683,9 @@ pub(crate) enum QueryCommand {
     /// Voting queries: vote sets, delegations, unbondings, redelegations, pre-flight checks.
     #[command(subcommand)]
     Voting(QueryVotingCommand),
+    /// Validator-set queries: the current set, a past set, the next election, the epoch.
+    #[command(subcommand)]
+    Rotation(QueryRotationCommand),
     /// An account's next nonce.
     Account {
         /// Address (40 hex characters) or key name.

@@ -14,8 +14,8 @@ use ed25519_consensus::SigningKey;
 
 use crate::cli::{
     parse_consensus_key, ConsensusKeyArgs, KeysCommand, OutputFormat, PageArgs, QueryArgs, QueryBankCommand,
-    QueryCommand, QueryStakingCommand, QueryVotingCommand, StatusArg, TxArgs, TxBankCommand, TxCommand,
-    TxStakingCommand, TxVotingCommand,
+    QueryCommand, QueryRotationCommand, QueryStakingCommand, QueryVotingCommand, StatusArg, TxArgs, TxBankCommand,
+    TxCommand, TxStakingCommand, TxVotingCommand,
 };
 use crate::encoding::hex;
 use crate::keys::Keyring;
@@ -461,6 +461,7 @@ pub(crate) fn query(command: QueryCommand) -> Result<ExitCode> {
         }
         QueryCommand::Staking(command) => staking_query(command)?,
         QueryCommand::Voting(command) => voting_query(command)?,
+        QueryCommand::Rotation(command) => rotation_query(command)?,
         QueryCommand::Account { address, node, keyring, height, output } => {
             let address = Keyring::from_args(&keyring)?.resolve_address(&address)?;
             let rpc = Rpc::new(&node.node)?;
@@ -594,6 +595,18 @@ fn staking_query(command: QueryStakingCommand) -> Result<()> {
             }
             q.show("staking/can_edit", request)
         }
+    }
+}
+
+fn rotation_query(command: QueryRotationCommand) -> Result<()> {
+    match command {
+        QueryRotationCommand::Validators { query } => Querier::open(&query)?.show("rotation/validators", json!({})),
+        QueryRotationCommand::ValidatorsAt { signing_height, query } => {
+            Querier::open(&query)?.show("rotation/validators_at", json!({ "height": signing_height }))
+        }
+        QueryRotationCommand::Preview { query } => Querier::open(&query)?.show("rotation/preview", json!({})),
+        QueryRotationCommand::Epoch { query } => Querier::open(&query)?.show("rotation/epoch", json!({})),
+        QueryRotationCommand::Params { query } => Querier::open(&query)?.show("rotation/params", json!({})),
     }
 }
 

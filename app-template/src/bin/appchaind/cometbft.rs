@@ -1,19 +1,12 @@
 //! The `cometbft` binary and its files: finding it, running its `init`/`testnet` commands,
-//! and editing `config.toml` (with `toml_edit`, so CometBFT's comments stay) and
-//! `genesis.json` (with serde_json).
+//! and editing `config.toml` (with `toml_edit`, so CometBFT's comments stay). The genesis is
+//! `genesis.rs`'s.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{anyhow, bail, Context, Result};
-use serde_json::{json, Value};
 use toml_edit::DocumentMut;
-
-use appchain::{AppChain, Genesis};
-use conclave_bank::GenesisBalance;
-use conclave_core::{Address, BlockTime, Coin};
-use conclave_runtime::{GenesisState, InitChainRequest, Runtime, RuntimeGenesis, RuntimeParams};
-use conclave_store::{Store, StoreConfig};
 
 /// How to install it.
 pub(crate) const INSTALL_COMMAND: &str = "go install github.com/cometbft/cometbft/cmd/cometbft@v0.38.25";
@@ -148,65 +141,6 @@ impl ConfigToml {
     }
 }
 
-/// Balance of each funded genesis account.
-pub(crate) const GENESIS_BALANCE: u128 = 1_000_000_000_000;
-
-/// Our `app_state`: default runtime parameters, and `accounts` funded with
-/// [`GENESIS_BALANCE`] of the fee denomination.
-pub(crate) fn app_state(accounts: &[Address]) -> Result<Value> {
-    let params = RuntimeParams::default();
-    let balances = accounts
-        .iter()
-        .map(|address| GenesisBalance {
-            address: *address,
-            coins: vec![Coin::new(params.fee_denom.clone(), GENESIS_BALANCE)],
-        })
-        .collect();
-    let state = GenesisState::<Genesis> {
-        runtime: RuntimeGenesis { params, nonces: Vec::new() },
-        app: Genesis { bank: conclave_bank::Genesis { balances, supply: None }, ..Genesis::default() },
-    };
-    Ok(state.to_json()?)
-}
-
-/// Edits a `genesis.json` written by CometBFT: chain id, our `app_state`, and the block gas
-/// limit equal to the runtime's `max_block_gas`. Validators are kept. The app state is checked
-/// by running InitChain on an in-memory store, so a bad genesis fails here, not at start.
-pub(crate) fn edit_genesis(path: &Path, chain_id: &str, app_state: Value) -> Result<Vec<u8>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut genesis: Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
-    let params: RuntimeParams =
-        serde_json::from_value(app_state["runtime"]["params"].clone()).context("app_state.runtime.params")?;
-    let Some(object) = genesis.as_object_mut() else { bail!("{}: not a JSON object", path.display()) };
-    object.insert("chain_id".into(), json!(chain_id));
-    object.insert("app_state".into(), app_state.clone());
-    let block = genesis
-        .pointer_mut("/consensus_params/block")
-        .and_then(Value::as_object_mut)
-        .ok_or_else(|| anyhow!("{}: no consensus_params.block; is this a CometBFT 0.38 genesis?", path.display()))?;
-    let max_gas = if params.max_block_gas == 0 { "-1".to_string() } else { params.max_block_gas.to_string() };
-    block.insert("max_gas".into(), json!(max_gas));
-    check_app_state(chain_id, &app_state)?;
-    let mut bytes = serde_json::to_vec_pretty(&genesis)?;
-    bytes.push(b'\n');
-    std::fs::write(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(bytes)
-}
-
-fn check_app_state(chain_id: &str, app_state: &Value) -> Result<()> {
-    let store = Store::open_in_memory(StoreConfig::default()).context("in-memory store")?;
-    let mut runtime = Runtime::new(AppChain::default(), store);
-    runtime
-        .init_chain(InitChainRequest {
-            chain_id: chain_id.to_string(),
-            time: BlockTime(0),
-            initial_height: 1,
-            app_state: serde_json::to_vec(app_state)?,
-        })
-        .context("the genesis app_state is invalid")?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,12 +160,5 @@ mod tests {
             text,
             "# top\nproxy_app = \"unix:///x.sock\" # trailing\n\n[p2p]\n# the address\nladdr = \"tcp://127.0.0.1:1\"\n"
         );
-    }
-
-    #[test]
-    fn app_state_is_valid_genesis() {
-        let state = app_state(&[Address::from_public_key(&[1; 32])]).unwrap();
-        check_app_state("test-1", &state).unwrap();
-        assert_eq!(state["app"]["bank"]["balances"][0]["coins"][0]["amount"], "1000000000000");
     }
 }

@@ -27,6 +27,22 @@ pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// Standard base64 with `=` padding (RFC 4648), as CometBFT writes keys in JSON.
+pub(crate) fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let acc = chunk.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[((acc >> (18 - 6 * i)) & 0x3f) as usize]));
+        }
+        for _ in chunk.len()..3 {
+            out.push('=');
+        }
+    }
+    out
+}
+
 /// Decodes standard base64 (RFC 4648 alphabet, `=` padding optional).
 pub(crate) fn unbase64(text: &str) -> Option<Vec<u8>> {
     fn value(c: u8) -> Option<u32> {
@@ -85,6 +101,7 @@ mod tests {
         ];
         for (encoded, plain) in cases {
             assert_eq!(unbase64(encoded), Some(plain.as_bytes().to_vec()), "{encoded}");
+            assert_eq!(base64(plain.as_bytes()), encoded, "{plain}");
         }
         assert_eq!(unbase64("Z"), None);
         assert_eq!(unbase64("Zm9*"), None);

@@ -7,11 +7,15 @@ use serde_json::json;
 
 use crate::cli::InitArgs;
 use crate::cometbft::{self, ConfigToml};
+use crate::genesis::{
+    consensus_key_of, edit_genesis, ChainGenesis, GenesisValidator, GENESIS_BALANCE, GENESIS_SELF_BOND,
+};
 use crate::home::{AppConfig, Home};
 use crate::keys::Keyring;
 use crate::output::print;
 
-/// Name of the funded account key `init` creates.
+/// Name of the funded account key `init` creates: the operator of this node's validator,
+/// registered in genesis with a self-bond.
 pub(crate) const VALIDATOR_KEY: &str = "validator";
 
 /// Runs `appchaind init`.
@@ -35,7 +39,14 @@ pub(crate) fn run(args: InitArgs) -> Result<ExitCode> {
 
     let keyring = Keyring::new(home.keys_dir());
     let key = keyring.add(VALIDATOR_KEY)?;
-    cometbft::edit_genesis(&home.genesis(), &args.chain_id, cometbft::app_state(&[key.address])?)?;
+    let validator = GenesisValidator {
+        operator: key.address,
+        consensus_key: consensus_key_of(&home.config_dir().join("priv_validator_key.json"))?,
+        moniker: args.moniker.clone(),
+    };
+    let chain =
+        ChainGenesis { accounts: vec![key.address], validators: vec![validator], epoch_length: args.epoch_length };
+    edit_genesis(&home.genesis(), &args.chain_id, chain.app_state()?)?;
 
     let mut config = ConfigToml::load(&home.config_toml())?;
     config
@@ -54,7 +65,8 @@ pub(crate) fn run(args: InitArgs) -> Result<ExitCode> {
             ("node_id", json!(node_id)),
             ("account", json!(VALIDATOR_KEY)),
             ("address", json!(key.address)),
-            ("balance", json!(format!("{}stake", cometbft::GENESIS_BALANCE))),
+            ("balance", json!(format!("{}stake", GENESIS_BALANCE - GENESIS_SELF_BOND))),
+            ("self_bond", json!(format!("{GENESIS_SELF_BOND}stake"))),
             ("next", json!(format!("appchaind start --home {} --with-cometbft", home.root().display()))),
         ],
     );

@@ -4,7 +4,9 @@
 //! Layout of `--dir DIR`:
 //! ```text
 //! DIR/localnet.json       the manifest: chain id, nodes (home, ports, node id), accounts
-//! DIR/keys/               alice, bob, carol, dave (funded in genesis)
+//! DIR/keys/               alice, bob, carol, dave (funded in genesis), and validator<i>, the
+//!                         operator of node<i> (funded, registered as a staking candidate with
+//!                         node<i>'s consensus key and a self-bond)
 //! DIR/node<i>/            a node home (see `home.rs`), plus appchaind.log and cometbft.log
 //! ```
 //! Ports: node i listens on P+10i (P2P) and P+10i+1 (RPC), P = --base-port (26656);
@@ -24,6 +26,9 @@ use conclave_core::Address;
 
 use crate::cli::{LocalnetArgs, OutputFormat};
 use crate::cometbft::{self, path_str, ConfigToml};
+use crate::genesis::{
+    consensus_key_of, edit_genesis, ChainGenesis, GenesisValidator, GENESIS_BALANCE, GENESIS_SELF_BOND,
+};
 use crate::home::{absolute, AppConfig, Home};
 use crate::keys::Keyring;
 use crate::process::{stop_child, terminate, StopFlag};
@@ -64,6 +69,9 @@ pub(crate) struct NodeEntry {
     pub(crate) rpc_port: u16,
     /// RPC endpoint.
     pub(crate) rpc: String,
+    /// The operator's key name (`validator<i>`); absent in networks made before operators.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) operator: Option<AccountEntry>,
 }
 
 /// A funded account.
@@ -153,13 +161,22 @@ fn create(args: &LocalnetArgs, dir: &Path, cometbft: &Path) -> Result<Manifest> 
         ],
     )?;
 
+    let keyring = Keyring::new(dir.join("keys"));
     let mut nodes = Vec::new();
+    let mut validators = Vec::new();
     for i in 0..n {
         let home = Home::new(&dir.join(format!("node{i}")))?;
         home.socket_address()?;
         let node_id = cometbft::node_id(cometbft, home.root())?;
         let (p2p_port, rpc_port) = (port(i, 0)?, port(i, 1)?);
+        let operator = keyring.add(&format!("validator{i}"))?;
+        validators.push(GenesisValidator {
+            operator: operator.address,
+            consensus_key: consensus_key_of(&home.config_dir().join("priv_validator_key.json"))?,
+            moniker: format!("node{i}"),
+        });
         nodes.push(NodeEntry {
+            operator: Some(AccountEntry { name: format!("validator{i}"), address: operator.address }),
             name: format!("node{i}"),
             home: home.root().to_path_buf(),
             node_id,
@@ -169,7 +186,6 @@ fn create(args: &LocalnetArgs, dir: &Path, cometbft: &Path) -> Result<Manifest> 
         });
     }
 
-    let keyring = Keyring::new(dir.join("keys"));
     let mut accounts = Vec::new();
     for name in ACCOUNTS {
         let info = keyring.add(name)?;
@@ -177,7 +193,8 @@ fn create(args: &LocalnetArgs, dir: &Path, cometbft: &Path) -> Result<Manifest> 
     }
     let addresses: Vec<Address> = accounts.iter().map(|a| a.address).collect();
     let first = Home::new(&nodes[0].home)?;
-    let genesis = cometbft::edit_genesis(&first.genesis(), &args.chain_id, cometbft::app_state(&addresses)?)?;
+    let chain = ChainGenesis { accounts: addresses, validators, epoch_length: args.epoch_length };
+    let genesis = edit_genesis(&first.genesis(), &args.chain_id, chain.app_state()?)?;
 
     for node in &nodes {
         let home = Home::new(&node.home)?;
@@ -381,16 +398,24 @@ fn print_summary(manifest: &Manifest, dir: &Path, output: OutputFormat, running:
         out!("  {:<7} rpc {}  p2p 127.0.0.1:{}  home {}", node.name, node.rpc, node.p2p_port, node.home.display());
     }
     out!("");
-    out!("accounts ({}stake each; keys in {}):", cometbft::GENESIS_BALANCE, manifest.keys.display());
+    out!("accounts ({GENESIS_BALANCE}stake each; keys in {}):", manifest.keys.display());
     for account in &manifest.accounts {
-        out!("  {:<7} {}", account.name, account.address);
+        out!("  {:<11} {}", account.name, account.address);
+    }
+    let operators: Vec<&AccountEntry> = manifest.nodes.iter().filter_map(|n| n.operator.as_ref()).collect();
+    if !operators.is_empty() {
+        out!("validator operators (each bonded {GENESIS_SELF_BOND}stake to its node at genesis):");
+        for (node, operator) in manifest.nodes.iter().zip(operators) {
+            out!("  {:<11} {}  runs {}", operator.name, operator.address, node.name);
+        }
     }
     let node0 = manifest.nodes.first().map(|n| n.rpc.as_str()).unwrap_or(crate::cli::DEFAULT_NODE);
     let home = dir.display();
     out!("");
     out!("try:");
-    out!("  appchaind tx bank send alice bob 100stake --home {home} --node {node0}");
+    out!("  appchaind tx bank send bob 100stake --from alice --home {home} --node {node0}");
     out!("  appchaind query bank balance bob --home {home} --node {node0}");
+    out!("  appchaind query rotation validators --home {home} --node {node0}");
     if !running {
         out!("start it with:");
         out!("  appchaind localnet --dir {home}");

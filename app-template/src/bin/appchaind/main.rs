@@ -35,6 +35,7 @@ mod cli;
 mod client;
 mod cometbft;
 mod encoding;
+mod genesis;
 mod home;
 mod init;
 mod keys;
