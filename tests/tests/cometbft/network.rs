@@ -262,7 +262,8 @@ pub struct Network {
     pub nodes: Vec<Node>,
     /// The funded accounts, keys read from the files the CLI wrote.
     pub accounts: Vec<TestAccount>,
-    /// Genesis `stake` balance of each funded account.
+    /// Each funded account's `stake` balance after genesis (self-bonds of registered operators
+    /// deducted).
     pub genesis_balances: BTreeMap<Address, u128>,
     /// The keyring directory of the funded accounts (for the CLI's `--keyring-dir`).
     pub keys_dir: PathBuf,
@@ -397,7 +398,7 @@ impl Network {
 
     /// Edits `genesis.json` (before starting): node0's file is edited and written to every
     /// home, so they stay identical. For app parameters under `app_state`.
-    pub fn edit_genesis(&self, edit: impl FnOnce(&mut Value)) {
+    pub fn edit_genesis(&mut self, edit: impl FnOnce(&mut Value)) {
         let mut doc = genesis(&self.nodes[0].home);
         edit(&mut doc);
         let mut bytes = serde_json::to_vec_pretty(&doc).expect("genesis to JSON");
@@ -406,6 +407,7 @@ impl Network {
             let path = node.home.join("config/genesis.json");
             std::fs::write(&path, &bytes).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
         }
+        self.genesis_balances = genesis_balances(&self.nodes[0].home);
     }
 
     /// Indices of every node.
@@ -675,6 +677,8 @@ fn genesis_chain_id(home: &Path) -> String {
 }
 
 /// `stake` balances in the genesis `app_state`.
+/// Each account's `stake` balance right after genesis: its bank genesis balance, minus the
+/// self-bond of a staking registration it operates (bonded from that balance at InitChain).
 fn genesis_balances(home: &Path) -> BTreeMap<Address, u128> {
     let genesis = genesis(home);
     let mut out = BTreeMap::new();
@@ -686,6 +690,14 @@ fn genesis_balances(home: &Path) -> BTreeMap<Address, u128> {
                 out.insert(address, amount);
             }
         }
+    }
+    let registrations = genesis["app_state"]["app"]["staking"]["registrations"].as_array().cloned().unwrap_or_default();
+    for registration in registrations {
+        let operator: Address =
+            registration["operator"].as_str().and_then(|a| a.parse().ok()).expect("registration operator");
+        let bond: u128 = registration["self_bond"].as_str().and_then(|a| a.parse().ok()).expect("self_bond");
+        let balance = out.get_mut(&operator).expect("a registered operator is funded in genesis");
+        *balance = balance.checked_sub(bond).expect("the self-bond fits the operator's balance");
     }
     out
 }

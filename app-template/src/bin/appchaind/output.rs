@@ -67,7 +67,8 @@ pub(crate) fn value_text(value: &Value) -> String {
         }
         Value::Object(_) => {
             let mut lines: Vec<(String, String)> = Vec::new();
-            flatten("", value, &mut lines);
+            let mut tables: Vec<(String, &[Value])> = Vec::new();
+            flatten("", value, &mut lines, &mut tables);
             let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
             let mut out = String::new();
             for (key, text) in lines {
@@ -75,22 +76,58 @@ pub(crate) fn value_text(value: &Value) -> String {
                 out.push_str(line.trim_end());
                 out.push('\n');
             }
+            for (key, rows) in tables {
+                out.push_str(&format!("{key}:\n"));
+                out.push_str(&table(rows));
+            }
             out
         }
         other => format!("{}\n", scalar(other)),
     }
 }
 
-fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+/// Scalars (and nested objects, flattened) go to `out`; non-empty lists of objects, such as
+/// a validator set's members, to `tables`, printed after the scalars.
+fn flatten<'a>(
+    prefix: &str,
+    value: &'a Value,
+    out: &mut Vec<(String, String)>,
+    tables: &mut Vec<(String, &'a [Value])>,
+) {
     match value {
         Value::Object(map) if !map.is_empty() => {
             for (key, item) in map {
                 let key = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
-                flatten(&key, item, out);
+                flatten(&key, item, out, tables);
             }
+        }
+        Value::Array(rows) if !rows.is_empty() && rows.iter().all(Value::is_object) => {
+            tables.push((prefix.to_string(), rows));
         }
         other => out.push((prefix.to_string(), scalar(other))),
     }
+}
+
+/// Rows of objects as an indented table: a header of the first row's keys, one aligned
+/// column each (nested values as compact JSON).
+fn table(rows: &[Value]) -> String {
+    let columns: Vec<&String> = rows.first().and_then(Value::as_object).map(|m| m.keys().collect()).unwrap_or_default();
+    let cells: Vec<Vec<String>> =
+        rows.iter().map(|row| columns.iter().map(|c| scalar(&row[c.as_str()])).collect()).collect();
+    let widths: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| cells.iter().map(|r| r[i].len()).max().unwrap_or(0).max(c.len()))
+        .collect();
+    let line = |texts: Vec<&str>| -> String {
+        let joined: Vec<String> = texts.iter().zip(&widths).map(|(t, w)| format!("{t:<w$}")).collect();
+        format!("  {}\n", joined.join("  ").trim_end())
+    };
+    let mut out = line(columns.iter().map(|c| c.as_str()).collect());
+    for row in &cells {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
 }
 
 fn scalar(value: &Value) -> String {
@@ -121,5 +158,8 @@ mod tests {
         assert_eq!(value_text(&json!([{"id": 1}, {"id": 2}])), "id: 1\n\nid: 2\n");
         assert_eq!(value_text(&json!({"items": [{"a": 1}], "next": "x"})), "a: 1\n\nnext: x\n");
         assert_eq!(value_text(&json!(null)), "\n");
+        let set =
+            json!({"epoch": 2, "validators": [{"operator": "ab", "power": 100}, {"operator": "cdef", "power": 7}]});
+        assert_eq!(value_text(&set), "epoch: 2\nvalidators:\n  operator  power\n  ab        100\n  cdef      7\n");
     }
 }
