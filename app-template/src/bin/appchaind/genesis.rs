@@ -240,7 +240,7 @@ mod tests {
         set_validator_powers(&mut genesis, &[ValidatorUpdate { pub_key: key, power: 100 }]).unwrap();
         assert_eq!(genesis["validators"][0]["power"], "100");
         let other = ValidatorUpdate { pub_key: [8; 32], power: 1 };
-        assert!(set_validator_powers(&mut genesis, &[other.clone()]).is_err());
+        assert!(set_validator_powers(&mut genesis, &[other]).is_err());
         assert!(set_validator_powers(&mut genesis, &[]).is_err());
     }
 }
