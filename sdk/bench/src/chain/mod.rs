@@ -42,8 +42,9 @@ pub(crate) struct ChainArgs {
     #[arg(long, default_value_t = 20.0)]
     duration: f64,
     /// Concurrent senders: threads with one HTTP connection each, spread over the nodes (one
-    /// funded account each for the chain). broadcast_tx_sync over a socket app waits for
-    /// CometBFT's 20 ms ABCI flush, so it takes many in parallel to saturate a chain.
+    /// funded account each for the chain). broadcast_tx_sync over a socket app waits for the
+    /// mempool, which CometBFT locks while it rechecks over the socket after each block, so it
+    /// takes many in parallel to saturate a chain.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(2..=1024))]
     connections: u16,
     /// Most transactions in flight (sent, not yet seen in a block); keep it below the mempool
