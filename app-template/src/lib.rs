@@ -74,7 +74,8 @@ pub struct Genesis {
     #[serde(default)]
     pub bank: conclave_bank::Genesis,
     /// Staking parameters, candidates (records, or registrations bonded from bank balances)
-    /// and the stake ledger.
+    /// and the stake ledger. The genesis validators must be candidates here (see
+    /// [`Genesis::with_validators`]).
     #[serde(default)]
     pub staking: conclave_staking::Genesis,
     /// Voting parameters and initial votes (bonded from bank balances).
@@ -84,6 +85,60 @@ pub struct Genesis {
     /// exported set and history.
     #[serde(default)]
     pub rotation: conclave_rotation::Genesis,
+}
+
+/// A node that starts as a validator: its operator account (funded in the bank genesis with
+/// at least `self_bond`) and its CometBFT consensus key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GenesisValidator {
+    /// The operator account, which bonds `self_bond` from its balance at genesis.
+    pub operator: Address,
+    /// `pub_key.value` of the node's `priv_validator_key.json` (ed25519).
+    pub consensus_key: [u8; 32],
+    /// The candidate's moniker.
+    pub moniker: String,
+    /// Self-bond, in the bond denomination (at least staking's `min_self_bond`).
+    pub self_bond: u128,
+}
+
+impl Genesis {
+    /// Registers `validators` as staking candidates (commission 10 %, at most 20 %, changing by
+    /// at most 1 % per edit: `tx staking register`'s defaults) and sets rotation's parameters
+    /// for a chain of that many validators ([`rotation_params`]). The genesis set is then
+    /// elected from these registrations, which [`AppChain`] requires.
+    pub fn with_validators(mut self, validators: &[GenesisValidator], epoch_length: u64) -> Self {
+        self.staking.registrations.extend(validators.iter().map(|v| conclave_staking::GenesisRegistration {
+            operator: v.operator,
+            consensus_key: v.consensus_key,
+            commission: conclave_staking::CommissionRates {
+                rate_ppb: 100_000_000,
+                max_rate_ppb: 200_000_000,
+                max_change_rate_ppb: 10_000_000,
+            },
+            description: conclave_staking::Description { moniker: v.moniker.clone(), ..Default::default() },
+            self_bond: v.self_bond,
+        }));
+        self.rotation.params = rotation_params(self.staking.registrations.len(), epoch_length);
+        self
+    }
+}
+
+/// Rotation parameters for a chain of `validators` genesis validators: the module's defaults,
+/// except that a network smaller than the default `min_validators` (4) lowers it to its size
+/// and raises the power-share cap to `⌈100 % / size⌉` (the module requires
+/// `min_validators × share ≥ 100 %`). Below 4 validators no share cap can keep everyone under
+/// a third; such networks are for development (docs/running.md).
+pub fn rotation_params(validators: usize, epoch_length: u64) -> conclave_rotation::Params {
+    let defaults = conclave_rotation::Params::default();
+    let size = u32::try_from(validators).unwrap_or(u32::MAX).max(1);
+    let min_validators = defaults.min_validators.min(size);
+    let share = conclave_rotation::params::PPB_ONE.div_ceil(u64::from(min_validators));
+    conclave_rotation::Params {
+        epoch_length,
+        min_validators,
+        max_power_share_ppb: defaults.max_power_share_ppb.max(share),
+        ..defaults
+    }
 }
 
 /// The chain: its modules and their wiring.
@@ -152,7 +207,20 @@ impl App for AppChain {
     }
 
     fn genesis_validators(&self, state: &impl StateRead) -> Result<Vec<ValidatorUpdate>, AppError> {
-        Ok(self.rotation.genesis_validators(state)?.into_iter().map(validator_update).collect())
+        // The set must come from staking: a validator CometBFT runs but staking does not know
+        // could never be voted out or slashed (rotation only sends updates for keys it
+        // elected). So a genesis that elects nobody is refused, as the Cosmos SDK does.
+        let set = self.rotation.genesis_validators(state)?;
+        if set.is_empty() {
+            let min = self.rotation.export_genesis(state)?.params.min_validators;
+            return Err(conclave_rotation::RotationError::InvalidGenesis(format!(
+                "the genesis elects no validator set: rotation needs at least {min} eligible candidate(s) \
+                 (params.min_validators); register each genesis validator in staking.registrations with its \
+                 consensus key and a self-bond of at least staking's min_self_bond (appchaind init and localnet do)"
+            ))
+            .into());
+        }
+        Ok(set.into_iter().map(validator_update).collect())
     }
 
     fn export_genesis(&self, state: &impl StateRead) -> Result<Genesis, AppError> {
@@ -270,6 +338,54 @@ mod tests {
         for msg in [staking, voting] {
             assert_eq!(borsh::from_slice::<Msg>(&borsh::to_vec(&msg).unwrap()).unwrap(), msg);
         }
+    }
+
+    fn init_chain(genesis: &Genesis) -> Result<conclave_runtime::InitChainResponse, conclave_runtime::RuntimeError> {
+        let store = conclave_store::Store::open_in_memory(conclave_store::StoreConfig::default()).unwrap();
+        let state = conclave_runtime::GenesisState { runtime: Default::default(), app: genesis.clone() };
+        conclave_runtime::Runtime::new(AppChain::default(), store).init_chain(conclave_runtime::InitChainRequest {
+            chain_id: "t".into(),
+            time: conclave_core::BlockTime(0),
+            initial_height: 1,
+            app_state: serde_json::to_vec(&state).unwrap(),
+        })
+    }
+
+    #[test]
+    fn a_genesis_that_elects_no_validator_is_refused() {
+        let err = init_chain(&Genesis::default()).unwrap_err().to_string();
+        assert!(err.contains("elects no validator set") && err.contains("staking.registrations"), "{err}");
+    }
+
+    #[test]
+    fn registered_genesis_validators_are_the_initial_set() {
+        let validators: Vec<GenesisValidator> = (1..=5u8)
+            .map(|i| GenesisValidator {
+                operator: Address([i; 20]),
+                consensus_key: ed25519_consensus::SigningKey::from([i; 32]).verification_key().to_bytes(),
+                moniker: format!("v{i}"),
+                self_bond: 2_000_000 * u128::from(i),
+            })
+            .collect();
+        let balances = validators
+            .iter()
+            .map(|v| conclave_bank::GenesisBalance { address: v.operator, coins: vec![Coin::new("stake", v.self_bond)] })
+            .collect();
+        let genesis = Genesis { bank: conclave_bank::Genesis { balances, supply: None }, ..Genesis::default() }
+            .with_validators(&validators, 10);
+        assert_eq!(genesis.rotation.params, rotation_params(5, 10));
+        let init = init_chain(&genesis).unwrap();
+        let mut powers: Vec<(Vec<u8>, i64)> = init.validators.iter().map(|v| (v.pub_key.to_vec(), v.power)).collect();
+        powers.sort();
+        let mut expected: Vec<(Vec<u8>, i64)> = validators
+            .iter()
+            .map(|v| (v.consensus_key.to_vec(), i64::try_from(v.self_bond / 1_000_000).unwrap()))
+            .collect();
+        expected.sort();
+        // Powers 2, 4, 6, 8, 10 (self-bond / 10^6) under the 25 % share cap: capping at
+        // ⌊30 / 4⌋ = 7 leaves a total of 26, then ⌊26 / 4⌋ = 6, a total of 24 and a fixpoint.
+        let capped: Vec<(Vec<u8>, i64)> = expected.into_iter().map(|(k, p)| (k, p.min(6))).collect();
+        assert_eq!(powers, capped);
     }
 
     #[test]

@@ -97,12 +97,32 @@ fn start_node() -> Node {
     Node { socket, fatal, server, _dir: dir }
 }
 
+/// `accounts` funded with 1,000,000 stake, and the first one also the only validator (it
+/// bonds 1,000,000 more: staking's minimum self-bond), with consensus key [`VALIDATOR_KEY`].
 fn genesis(accounts: &[&TestAccount]) -> Vec<u8> {
     let balances: Vec<_> = accounts
         .iter()
-        .map(|a| serde_json::json!({ "address": a.address, "coins": [{ "denom": "stake", "amount": "1000000" }] }))
+        .enumerate()
+        .map(|(i, a)| {
+            let amount = if i == 0 { "2000000" } else { "1000000" };
+            serde_json::json!({ "address": a.address, "coins": [{ "denom": "stake", "amount": amount }] })
+        })
         .collect();
-    serde_json::to_vec(&serde_json::json!({ "app": { "bank": { "balances": balances } } })).unwrap()
+    let validator = appchain::GenesisValidator {
+        operator: accounts[0].address,
+        consensus_key: validator_key(),
+        moniker: "node0".into(),
+        self_bond: 1_000_000,
+    };
+    let app = serde_json::from_value::<appchain::Genesis>(serde_json::json!({ "bank": { "balances": balances } }))
+        .unwrap()
+        .with_validators(&[validator], 100);
+    serde_json::to_vec(&serde_json::json!({ "app": app })).unwrap()
+}
+
+/// The genesis validator's consensus key.
+fn validator_key() -> [u8; 32] {
+    ed25519_consensus::SigningKey::from([9u8; 32]).verification_key().to_bytes()
 }
 
 fn time(seconds: i64) -> Option<Timestamp> {
@@ -136,6 +156,11 @@ fn block_lifecycle_queries_and_check_tx_over_the_socket() {
         panic!()
     };
     assert_eq!(init.app_hash.len(), 32);
+    // The app elected its genesis set from staking: the one registered validator, power 1.
+    assert_eq!(init.validators.len(), 1, "{:?}", init.validators);
+    assert_eq!(init.validators[0].power, 1);
+    let key = init.validators[0].pub_key.as_ref().and_then(|k| k.sum.as_ref());
+    assert_eq!(key, Some(&tendermint_proto::v0_38::crypto::public_key::Sum::Ed25519(validator_key().to_vec())));
 
     let send = |nonce: u64| -> Vec<u8> {
         let msg = Msg::Bank(conclave_bank::Msg::Send { to: bob.address, amount: Coin::new("stake", 10) });

@@ -2,7 +2,7 @@
 #![allow(unreachable_pub)]
 #![allow(dead_code)]
 
-use appchain::{AppChain, Genesis, Msg};
+use appchain::{AppChain, Genesis, GenesisValidator, Msg};
 use conclave_bank::genesis::GenesisBalance;
 use conclave_core::{Address, Coin};
 use conclave_runtime::{GenesisState, RuntimeGenesis};
@@ -16,19 +16,37 @@ pub fn accounts() -> Vec<TestAccount> {
     ["alice", "bob", "carol", "dave"].iter().map(|n| TestAccount::named(n)).collect()
 }
 
-/// A genesis funding `accounts` with [`FUNDS`] stake and 1000 `atom` each.
+/// Self-bond of the genesis validator: staking's `min_self_bond`.
+pub const VALIDATOR_SELF_BOND: u128 = 1_000_000;
+
+/// The genesis validator every test chain needs (the app refuses a genesis that elects no
+/// set): operator `validator`, funded with exactly its self-bond, so its liquid balance is 0
+/// and the funded accounts are only [`accounts`].
+pub fn genesis_validator() -> GenesisValidator {
+    let consensus = ed25519_consensus::SigningKey::from([42u8; 32]);
+    GenesisValidator {
+        operator: TestAccount::named("validator").address,
+        consensus_key: consensus.verification_key().to_bytes(),
+        moniker: "validator".into(),
+        self_bond: VALIDATOR_SELF_BOND,
+    }
+}
+
+/// A genesis funding `accounts` with [`FUNDS`] stake and 1000 `atom` each, with
+/// [`genesis_validator`] as the only validator.
 pub fn genesis(accounts: &[TestAccount]) -> GenesisState<Genesis> {
-    let balances = accounts
+    let validator = genesis_validator();
+    let mut balances: Vec<GenesisBalance> = accounts
         .iter()
         .map(|a| GenesisBalance {
             address: a.address,
             coins: vec![Coin::new("atom", 1_000), Coin::new("stake", FUNDS)],
         })
         .collect();
-    GenesisState {
-        runtime: RuntimeGenesis::default(),
-        app: Genesis { bank: conclave_bank::Genesis { balances, supply: None }, ..Genesis::default() },
-    }
+    balances.push(GenesisBalance { address: validator.operator, coins: vec![Coin::new("stake", validator.self_bond)] });
+    let app = Genesis { bank: conclave_bank::Genesis { balances, supply: None }, ..Genesis::default() }
+        .with_validators(&[validator], conclave_rotation::Params::default().epoch_length);
+    GenesisState { runtime: RuntimeGenesis::default(), app }
 }
 
 /// A builder for the app-template chain with the default accounts funded.

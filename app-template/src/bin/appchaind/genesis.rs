@@ -9,11 +9,10 @@ use std::path::Path;
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::{json, Value};
 
-use appchain::{AppChain, Genesis};
+use appchain::{AppChain, Genesis, GenesisValidator};
 use conclave_bank::GenesisBalance;
 use conclave_core::{Address, BlockTime, Coin};
 use conclave_runtime::{GenesisState, InitChainRequest, Runtime, RuntimeGenesis, RuntimeParams, ValidatorUpdate};
-use conclave_staking::{CommissionRates, Description, GenesisRegistration};
 use conclave_store::{Store, StoreConfig};
 
 use crate::encoding::{base64, unbase64};
@@ -25,44 +24,15 @@ pub(crate) const GENESIS_BALANCE: u128 = 1_000_000_000_000;
 /// (10⁶), a 0.01 % slice of its operator's balance, so delegators' votes decide the ranking.
 pub(crate) const GENESIS_SELF_BOND: u128 = 100_000_000;
 
-/// A node that starts as a validator: its operator account and its consensus key.
-#[derive(Clone, Debug)]
-pub(crate) struct GenesisValidator {
-    /// The operator account (funded, then bonds [`GENESIS_SELF_BOND`]).
-    pub(crate) operator: Address,
-    /// `pub_key.value` of the node's `priv_validator_key.json`.
-    pub(crate) consensus_key: [u8; 32],
-    /// The node's moniker, used as the candidate's.
-    pub(crate) moniker: String,
-}
-
 /// What a new chain's genesis holds.
 #[derive(Clone, Debug)]
 pub(crate) struct ChainGenesis {
     /// Accounts funded with [`GENESIS_BALANCE`] (operators are funded too, once).
     pub(crate) accounts: Vec<Address>,
-    /// The genesis validators.
+    /// The genesis validators (each bonds [`GENESIS_SELF_BOND`]).
     pub(crate) validators: Vec<GenesisValidator>,
     /// Rotation's `epoch_length`.
     pub(crate) epoch_length: u64,
-}
-
-/// Rotation parameters for a chain of `validators` genesis validators: the module's defaults,
-/// except that a network smaller than the default `min_validators` (4) lowers it to its size
-/// and raises the power-share cap to `⌈100 % / size⌉` (the module requires
-/// `min_validators × share ≥ 100 %`). Below 4 validators no share cap can keep everyone under
-/// a third; such networks are for development (docs/running.md).
-pub(crate) fn rotation_params(validators: usize, epoch_length: u64) -> conclave_rotation::Params {
-    let defaults = conclave_rotation::Params::default();
-    let size = u32::try_from(validators).unwrap_or(u32::MAX).max(1);
-    let min_validators = defaults.min_validators.min(size);
-    let share = conclave_rotation::params::PPB_ONE.div_ceil(u64::from(min_validators));
-    conclave_rotation::Params {
-        epoch_length,
-        min_validators,
-        max_power_share_ppb: defaults.max_power_share_ppb.max(share),
-        ..defaults
-    }
 }
 
 impl ChainGenesis {
@@ -83,33 +53,10 @@ impl ChainGenesis {
                 coins: vec![Coin::new(params.fee_denom.clone(), GENESIS_BALANCE)],
             })
             .collect();
-        let registrations = self
-            .validators
-            .iter()
-            .map(|v| GenesisRegistration {
-                operator: v.operator,
-                consensus_key: v.consensus_key,
-                // The same defaults as `tx staking register`.
-                commission: CommissionRates {
-                    rate_ppb: 100_000_000,
-                    max_rate_ppb: 200_000_000,
-                    max_change_rate_ppb: 10_000_000,
-                },
-                description: Description { moniker: v.moniker.clone(), ..Description::default() },
-                self_bond: GENESIS_SELF_BOND,
-            })
-            .collect();
         let state = GenesisState::<Genesis> {
             runtime: RuntimeGenesis { params, nonces: Vec::new() },
-            app: Genesis {
-                bank: conclave_bank::Genesis { balances, supply: None },
-                staking: conclave_staking::Genesis { registrations, ..Default::default() },
-                rotation: conclave_rotation::Genesis {
-                    params: rotation_params(self.validators.len(), self.epoch_length),
-                    ..Default::default()
-                },
-                ..Genesis::default()
-            },
+            app: Genesis { bank: conclave_bank::Genesis { balances, supply: None }, ..Genesis::default() }
+                .with_validators(&self.validators, self.epoch_length),
         };
         Ok(state.to_json()?)
     }
@@ -202,6 +149,7 @@ mod tests {
             operator: Address::from_public_key(&[seed; 32]),
             consensus_key: consensus.verification_key().to_bytes(),
             moniker: format!("node{seed}"),
+            self_bond: GENESIS_SELF_BOND,
         }
     }
 
@@ -222,6 +170,7 @@ mod tests {
 
     #[test]
     fn small_networks_lower_min_validators_and_raise_the_share() {
+        use appchain::rotation_params;
         let one = rotation_params(1, 5);
         assert_eq!((one.min_validators, one.max_power_share_ppb, one.epoch_length), (1, 1_000_000_000, 5));
         assert_eq!(rotation_params(3, 5).max_power_share_ppb, 333_333_334);

@@ -5,11 +5,11 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use serde_json::json;
 
+use appchain::GenesisValidator;
+
 use crate::cli::InitArgs;
 use crate::cometbft::{self, ConfigToml};
-use crate::genesis::{
-    consensus_key_of, edit_genesis, ChainGenesis, GenesisValidator, GENESIS_BALANCE, GENESIS_SELF_BOND,
-};
+use crate::genesis::{consensus_key_of, edit_genesis, ChainGenesis, GENESIS_BALANCE, GENESIS_SELF_BOND};
 use crate::home::{AppConfig, Home};
 use crate::keys::Keyring;
 use crate::output::print;
@@ -43,6 +43,7 @@ pub(crate) fn run(args: InitArgs) -> Result<ExitCode> {
         operator: key.address,
         consensus_key: consensus_key_of(&home.config_dir().join("priv_validator_key.json"))?,
         moniker: args.moniker.clone(),
+        self_bond: GENESIS_SELF_BOND,
     };
     let chain =
         ChainGenesis { accounts: vec![key.address], validators: vec![validator], epoch_length: args.epoch_length };

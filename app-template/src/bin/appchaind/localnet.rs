@@ -24,11 +24,11 @@ use serde_json::json;
 
 use conclave_core::Address;
 
+use appchain::GenesisValidator;
+
 use crate::cli::{LocalnetArgs, OutputFormat};
 use crate::cometbft::{self, path_str, ConfigToml};
-use crate::genesis::{
-    consensus_key_of, edit_genesis, ChainGenesis, GenesisValidator, GENESIS_BALANCE, GENESIS_SELF_BOND,
-};
+use crate::genesis::{consensus_key_of, edit_genesis, ChainGenesis, GENESIS_BALANCE, GENESIS_SELF_BOND};
 use crate::home::{absolute, AppConfig, Home};
 use crate::keys::Keyring;
 use crate::process::{stop_child, terminate, StopFlag};
@@ -174,6 +174,7 @@ fn create(args: &LocalnetArgs, dir: &Path, cometbft: &Path) -> Result<Manifest> 
             operator: operator.address,
             consensus_key: consensus_key_of(&home.config_dir().join("priv_validator_key.json"))?,
             moniker: format!("node{i}"),
+            self_bond: GENESIS_SELF_BOND,
         });
         nodes.push(NodeEntry {
             operator: Some(AccountEntry { name: format!("validator{i}"), address: operator.address }),

@@ -66,7 +66,7 @@ pub(crate) fn run(args: &AbciArgs) -> Result<()> {
     ensure!(args.iterations > 0 && args.stock_iterations > 0, "--iterations and --stock-iterations must be positive");
     let senders = workload::senders(usize::from(args.senders));
     let options = workload::tx_options();
-    let genesis = serde_json::to_vec(&workload::app_state(&senders))?;
+    let genesis = serde_json::to_vec(&workload::app_state(&senders)?)?;
     let mut nonces = vec![0u64; senders.len()];
     let blocks: Vec<Vec<Bytes>> = (0..args.warmup_blocks + args.blocks)
         .map(|_| {

@@ -28,9 +28,19 @@ pub(crate) fn balances(accounts: &[TestAccount]) -> Vec<Value> {
         .collect()
 }
 
-/// A whole `app_state` (default runtime parameters) funding `accounts`.
-pub(crate) fn app_state(accounts: &[TestAccount]) -> Value {
-    json!({ "app": { "bank": { "balances": balances(accounts) } } })
+/// A whole `app_state` (default runtime parameters) funding `accounts`, the first of which is
+/// also the only validator (the app requires one; it bonds staking's minimum self-bond out of
+/// its balance, with a consensus key derived from a fixed seed).
+pub(crate) fn app_state(accounts: &[TestAccount]) -> anyhow::Result<Value> {
+    let first = accounts.first().ok_or_else(|| anyhow::anyhow!("the benchmark needs at least one sender"))?;
+    let validator = appchain::GenesisValidator {
+        operator: first.address,
+        consensus_key: ed25519_consensus::SigningKey::from([7u8; 32]).verification_key().to_bytes(),
+        moniker: "bench".into(),
+        self_bond: conclave_staking::Params::default().min_self_bond,
+    };
+    let genesis: appchain::Genesis = serde_json::from_value(json!({ "bank": { "balances": balances(accounts) } }))?;
+    Ok(json!({ "app": genesis.with_validators(&[validator], conclave_rotation::Params::default().epoch_length) }))
 }
 
 /// The fee denomination of the default runtime parameters.
