@@ -369,7 +369,10 @@ mod tests {
             .collect();
         let balances = validators
             .iter()
-            .map(|v| conclave_bank::GenesisBalance { address: v.operator, coins: vec![Coin::new("stake", v.self_bond)] })
+            .map(|v| conclave_bank::GenesisBalance {
+                address: v.operator,
+                coins: vec![Coin::new("stake", v.self_bond)],
+            })
             .collect();
         let genesis = Genesis { bank: conclave_bank::Genesis { balances, supply: None }, ..Genesis::default() }
             .with_validators(&validators, 10);
