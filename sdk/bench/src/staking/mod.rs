@@ -64,7 +64,8 @@ pub(crate) struct StakingArgs {
     /// Most votes of one delegator (voting's default `max_votes` is 16).
     #[arg(long, default_value_t = 3)]
     max_votes_per_delegator: usize,
-    /// Candidates set `Active` at genesis (stand-in for the rotation module's active set).
+    /// Seats in the active set (rotation's `max_validators`, 4 to 10,000): rotation elects the
+    /// candidates with the most votes at genesis.
     #[arg(long, default_value_t = 100)]
     active: usize,
 }
@@ -145,6 +146,7 @@ pub(crate) fn run(args: &StakingArgs) -> Result<()> {
         "--max-votes-per-delegator must be 1 to 16 (voting's max_votes)"
     );
     ensure!(args.active <= args.candidates, "--active must be at most --candidates");
+    ensure!((4..=10_000).contains(&args.active), "--active must be 4 to 10,000 (rotation's min_validators and limit)");
 
     println!("staking benchmark; machine: {}", crate::sys::machine());
     println!(
@@ -408,11 +410,17 @@ fn genesis(args: &StakingArgs, population: &mut Population) -> Result<(GenesisSt
         params: RuntimeParams { max_block_gas: 0, ..RuntimeParams::default() },
         nonces: Vec::new(),
     };
+    let max_validators = u32::try_from(args.active).context("--active")?;
     let app = Genesis {
         bank: conclave_bank::Genesis { balances, supply: None },
         staking: conclave_staking::Genesis { params, registrations, ..Default::default() },
         voting: conclave_voting::Genesis { params: conclave_voting::Params::default(), votes },
-        active: population.operators.iter().take(args.active).map(|o| o.address).collect(),
+        // Rotation elects the `--active` candidates with the most votes at genesis; no epoch
+        // ends during the benchmark.
+        rotation: conclave_rotation::Genesis {
+            params: conclave_rotation::Params { max_validators, ..Default::default() },
+            ..Default::default()
+        },
     };
     Ok((GenesisState { runtime, app }, default_cap))
 }
