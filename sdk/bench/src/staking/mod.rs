@@ -150,7 +150,7 @@ pub(crate) fn run(args: &StakingArgs) -> Result<()> {
 
     println!("staking benchmark; machine: {}", crate::sys::machine());
     println!(
-        "app: bank + staking + voting on conclave-runtime's Runtime over conclave-store on disk (temp dir, default \
+        "app: the app-template chain (bank, staking, voting, rotation) on conclave-runtime's Runtime over conclave-store on disk (temp dir, default \
          StoreConfig); {} candidates ({} active), {} delegators, {} unbondings per block; seed {}",
         args.candidates, args.active, args.delegators, args.unbondings, args.seed
     );
@@ -329,7 +329,7 @@ fn print_scenario(label: &str, samples: &[Sample]) {
     println!("{label}: {} blocks, {completions} completions", samples.len());
     println!("{:<36} {:>6} {:>9} {:>9} {:>9} {:>9}", "  per block (ms)", "n", "mean", "p50", "p99", "max");
     let rows: [(&str, Field); 3] = [
-        ("  end-block hook (staking + voting)", |s| s.hook),
+        ("  end-block hook (whole chain)", |s| s.hook),
         ("  FinalizeBlock (hook + stage/root)", |s| s.finalize),
         ("  Commit (durable write)", |s| s.commit),
     ];
