@@ -301,7 +301,8 @@ impl App for AppChain {
     fn check_invariants(&self, state: &impl StateRead) -> Result<(), String> {
         self.bank.check_invariants(state)?;
         self.staking.check_invariants(state)?;
-        self.voting.check_invariants(state)
+        self.voting.check_invariants(state)?;
+        self.rotation.check_invariants(state)
     }
 }
 

@@ -11,6 +11,7 @@ pub mod epoch;
 pub mod error;
 pub mod event;
 pub mod genesis;
+pub mod invariants;
 pub mod params;
 pub mod query;
 pub mod state;
@@ -96,5 +97,9 @@ impl Module for Rotation {
 
     fn query(&self, state: &impl StateRead, path: &str, data: &[u8]) -> Result<Vec<u8>, RotationError> {
         query::answer(state, path, data)
+    }
+
+    fn check_invariants(&self, state: &impl StateRead) -> Result<(), String> {
+        invariants::check(state)
     }
 }

@@ -69,6 +69,7 @@ fn chain(self_bonds: &[u128], params: Params) -> Chain {
     let staking_genesis = conclave_staking::Genesis { registrations, ..conclave_staking::Genesis::default() };
     staking.init_genesis(&mut state, &staking_genesis).unwrap();
     rotation.init_genesis(&mut state, &Genesis { params, ..Genesis::default() }).unwrap();
+    crate::invariants::check(&state).unwrap();
     Chain { state, staking, rotation }
 }
 
@@ -88,6 +89,7 @@ impl Chain {
     fn end_block(&mut self, height: u64) -> Vec<ValidatorUpdate> {
         let updates = self.rotation.end_block_updates(&block(height), &mut self.state).unwrap();
         conclave_staking::invariants::check(&self.state).unwrap();
+        crate::invariants::check(&self.state).unwrap();
         updates
     }
 
@@ -264,6 +266,30 @@ fn the_self_bond_multiple_caps_power() {
     c.delegate(0, 100 * UNIT, 2);
     c.end_block(10);
     assert_eq!(powers(&c.current())[0], (op(0), 20), "101 votes, 20 × self-bond");
+}
+
+#[test]
+fn invariants_catch_an_active_candidate_outside_the_set() {
+    // Six candidates, four seats: op 4 and op 5 are not elected.
+    // Only an election may make a candidate active; anything else breaks the invariant.
+    let mut c = chain(&[10, 20, 30, 40, 5, 6].map(|p| p * 1_000_000), small(10, 4, 4, 250_000_000));
+    c.staking.set_active(&mut c.state, at(3), &op(4)).unwrap();
+    let err = crate::invariants::check(&c.state).unwrap_err();
+    assert!(err.contains("active but not in the current set"), "{err}");
+}
+
+#[test]
+fn invariants_catch_a_history_that_disagrees_with_the_set() {
+    let mut c = chain(&[10, 20, 30, 40].map(|p| p * 1_000_000), small(10, 4, 4, 250_000_000));
+    let mut record = c.current();
+    record.total_power += 1;
+    CURRENT.put(&mut c.state, &record).unwrap();
+    assert!(crate::invariants::check(&c.state).unwrap_err().contains("total_power"));
+    record.total_power -= 1;
+    record.validators[0].power -= 1;
+    record.total_power -= 1;
+    CURRENT.put(&mut c.state, &record).unwrap();
+    assert!(crate::invariants::check(&c.state).unwrap_err().contains("differs from the current set"));
 }
 
 #[test]
