@@ -220,7 +220,7 @@ impl App for AppChain {
             ))
             .into());
         }
-        Ok(set.into_iter().map(validator_update).collect())
+        Ok(set.into_iter().map(conclave_rotation::ValidatorUpdate::for_consensus).collect())
     }
 
     fn export_genesis(&self, state: &impl StateRead) -> Result<Genesis, AppError> {
@@ -268,11 +268,12 @@ impl App for AppChain {
         // 3. staking's queues last: matured unbondings are paid out and matured redelegations
         //    removed only *after* the set update, so stake leaving the set this block is still
         //    slashable for it. It also records the block for pre-flight queries.
-        self.bank.end_block(block, state)?;
-        self.voting.end_block(block, state)?;
-        let updates = self.rotation.end_block_updates(block, state)?;
-        self.staking.end_block(block, state)?;
-        Ok(EndBlockOutput { validator_updates: updates.into_iter().map(validator_update).collect() })
+        let mut output = EndBlockOutput::default();
+        output.absorb(self.bank.end_block(block, state)?);
+        output.absorb(self.voting.end_block(block, state)?);
+        output.absorb(self.rotation.end_block(block, state)?);
+        output.absorb(self.staking.end_block(block, state)?);
+        Ok(output)
     }
 
     fn collect_fee(&self, state: &mut impl StateWrite, payer: &Address, fee: &Coin) -> Result<(), FeeError> {
@@ -304,11 +305,6 @@ impl App for AppChain {
         self.voting.check_invariants(state)?;
         self.rotation.check_invariants(state)
     }
-}
-
-/// Rotation's update as the runtime's (powers are at most `MaxInt64 / 8`, so they fit).
-fn validator_update(u: conclave_rotation::ValidatorUpdate) -> ValidatorUpdate {
-    ValidatorUpdate { pub_key: u.pub_key, power: i64::try_from(u.power).unwrap_or(i64::MAX) }
 }
 
 #[cfg(test)]

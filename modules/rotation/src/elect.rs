@@ -48,6 +48,14 @@ pub struct ValidatorUpdate {
     pub power: u64,
 }
 
+impl ValidatorUpdate {
+    /// As CometBFT's update. Powers are capped at `MaxInt64 / 8` (CometBFT's `MaxTotalVotingPower`)
+    /// by the election, so they fit in `i64`.
+    pub fn for_consensus(self) -> conclave_core::ValidatorUpdate {
+        conclave_core::ValidatorUpdate { pub_key: self.pub_key, power: i64::try_from(self.power).unwrap_or(i64::MAX) }
+    }
+}
+
 /// The share cap: the largest integer `T` with `T × 10^9 ≤ share_ppb × Σ min(pᵢ, T)`, found by
 /// binary search (the left side grows faster than the right, so the condition holds exactly
 /// on `0..=T*`). Returns `None` when no cap is needed (`max p` already satisfies it).

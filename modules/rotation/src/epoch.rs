@@ -107,9 +107,8 @@ pub fn elect(state: &impl StateRead, params: &Params) -> Result<Vec<Member>, Rot
 
 impl Rotation {
     /// The end-block hook: at an epoch's last height, elects the next set and returns
-    /// CometBFT's updates (effective at `height + 2`); otherwise returns nothing. The app must
-    /// call this (the [`conclave_core::Module::end_block`] hook of this module does nothing),
-    /// before staking's queue processing.
+    /// CometBFT's updates (effective at `height + 2`); otherwise returns nothing. This module's
+    /// [`conclave_core::Module::end_block`] returns these as CometBFT's type.
     pub fn end_block_updates(
         &self,
         block: &BlockInfo,

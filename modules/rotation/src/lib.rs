@@ -20,7 +20,7 @@ pub mod types;
 #[cfg(test)]
 mod tests;
 
-use conclave_core::{Module, StateRead, StateWrite, TxContext};
+use conclave_core::{BlockInfo, EndBlockOutput, Module, StateRead, StateWrite, TxContext};
 use conclave_staking::Staking;
 
 pub use elect::{Member, ValidatorUpdate};
@@ -93,6 +93,14 @@ impl Module for Rotation {
 
     fn deliver(&self, _ctx: &TxContext<'_>, _state: &mut impl StateWrite, msg: &Msg) -> Result<(), RotationError> {
         match *msg {}
+    }
+
+    /// At an epoch's last height: elects the next set and returns CometBFT's updates
+    /// ([`Rotation::end_block_updates`]). The app calls this before staking's end-block, so
+    /// stake leaving the set this block is still slashable for it.
+    fn end_block(&self, block: &BlockInfo, state: &mut impl StateWrite) -> Result<EndBlockOutput, RotationError> {
+        let updates = self.end_block_updates(block, state)?;
+        Ok(EndBlockOutput { validator_updates: updates.into_iter().map(ValidatorUpdate::for_consensus).collect() })
     }
 
     fn query(&self, state: &impl StateRead, path: &str, data: &[u8]) -> Result<Vec<u8>, RotationError> {

@@ -74,7 +74,7 @@ fn chain(self_bonds: &[u128], params: Params) -> Chain {
 }
 
 fn block(height: u64) -> BlockInfo {
-    BlockInfo { chain_id: "test".into(), height, time: BlockTime(height * 1_000_000_000), proposer: [0; 20] }
+    BlockInfo::new("test", height, BlockTime(height * 1_000_000_000))
 }
 
 fn at(height: u64) -> At {

@@ -41,7 +41,7 @@ pub mod types;
 mod tests;
 
 use conclave_bank::{Bank, ModuleAccount, Permissions};
-use conclave_core::{BlockInfo, Module, StateRead, StateWrite, TxContext};
+use conclave_core::{BlockInfo, EndBlockOutput, Module, StateRead, StateWrite, TxContext};
 
 pub use error::StakingError;
 pub use genesis::{Genesis, GenesisRegistration};
@@ -123,8 +123,8 @@ impl Module for Staking {
         self.execute(ctx, state, msg)
     }
 
-    fn end_block(&self, block: &BlockInfo, state: &mut impl StateWrite) -> Result<(), StakingError> {
-        self.process_queues(state, At::block(block)).map(drop)
+    fn end_block(&self, block: &BlockInfo, state: &mut impl StateWrite) -> Result<EndBlockOutput, StakingError> {
+        self.process_queues(state, At::block(block)).map(|_| EndBlockOutput::default())
     }
 
     fn query(&self, state: &impl StateRead, path: &str, data: &[u8]) -> Result<Vec<u8>, StakingError> {

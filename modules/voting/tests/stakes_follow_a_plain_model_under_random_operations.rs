@@ -847,7 +847,7 @@ proptest! {
                     continue;
                 }
             }
-            let b = BlockInfo { chain_id: "t".into(), height: model.height, time: BlockTime::from_seconds(model.time), proposer: [0; 20] };
+            let b = BlockInfo::new("t", model.height, BlockTime::from_seconds(model.time));
             state.events.clear();
             if let Op::Advance { seconds } = op {
                 app.staking.process_queues(&mut state, At::block(&b)).unwrap();

@@ -217,10 +217,20 @@ impl<A: App + Clone + Sync> Application for AbciApp<A> {
             Ok(t) => t,
             Err(e) => return self.protocol("FinalizeBlock", e),
         };
+        let last_commit = match convert::last_commit(request.decided_last_commit.as_ref()) {
+            Ok(c) => c,
+            Err(e) => return self.protocol("FinalizeBlock", e),
+        };
+        let misbehavior = match convert::misbehavior(&request.misbehavior) {
+            Ok(m) => m,
+            Err(e) => return self.protocol("FinalizeBlock", e),
+        };
         let block = FinalizeBlockRequest {
             height,
             time,
             proposer: convert::proposer(&request.proposer_address),
+            last_commit,
+            misbehavior,
             txs: request.txs.into_iter().map(|tx| tx.to_vec()).collect(),
         };
         match self.runtime().and_then(|mut runtime| runtime.finalize_block(block)) {

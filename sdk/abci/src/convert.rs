@@ -5,7 +5,11 @@ use tendermint_proto::google::protobuf::Timestamp;
 use tendermint_proto::v0_38::abci as pb;
 use tendermint_proto::v0_38::crypto::{public_key, PublicKey};
 
-use conclave_core::{BlockTime, Event};
+use tendermint_proto::v0_38::types::BlockIdFlag as BlockIdFlagPb;
+
+use conclave_core::{
+    BlockIdFlag, BlockTime, CommitInfo, ConsensusAddress, Event, Misbehavior, MisbehaviorKind, VoteInfo,
+};
 use conclave_runtime::{TxResult, ValidatorUpdate};
 
 /// A protobuf timestamp as block time; times before the epoch or malformed become an error.
@@ -88,3 +92,62 @@ pub fn validator_update(update: ValidatorUpdate) -> pb::ValidatorUpdate {
 
 /// The proof type name in `ProofOp.type`: a borsh-encoded `conclave_proof::Proof`.
 pub const PROOF_OP_TYPE: &str = "conclave/smt/v1";
+
+/// A validator's address and power from CometBFT (`address` must be 20 bytes, power ≥ 0).
+fn validator(validator: Option<&pb::Validator>) -> Result<(ConsensusAddress, u64), String> {
+    let validator = validator.ok_or("missing validator")?;
+    let address = <[u8; 20]>::try_from(validator.address.as_ref())
+        .map_err(|_| format!("validator address has {} bytes, not 20", validator.address.len()))?;
+    let power = u64::try_from(validator.power).map_err(|_| format!("negative validator power {}", validator.power))?;
+    Ok((address, power))
+}
+
+/// `decided_last_commit` (absent at the first block: an empty commit).
+pub fn last_commit(commit: Option<&pb::CommitInfo>) -> Result<CommitInfo, String> {
+    let Some(commit) = commit else { return Ok(CommitInfo::default()) };
+    let round = u32::try_from(commit.round).map_err(|_| format!("negative commit round {}", commit.round))?;
+    let votes = commit
+        .votes
+        .iter()
+        .map(|vote| {
+            let (validator, power) = validator(vote.validator.as_ref())?;
+            let flag = match BlockIdFlagPb::try_from(vote.block_id_flag) {
+                Ok(BlockIdFlagPb::Absent) => BlockIdFlag::Absent,
+                Ok(BlockIdFlagPb::Commit) => BlockIdFlag::Commit,
+                Ok(BlockIdFlagPb::Nil) => BlockIdFlag::Nil,
+                Ok(BlockIdFlagPb::Unknown) | Err(_) => {
+                    return Err(format!("unknown block id flag {} in the last commit", vote.block_id_flag))
+                }
+            };
+            Ok(VoteInfo { validator, power, flag })
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(CommitInfo { round, votes })
+}
+
+/// The block's evidence of misbehaviour.
+pub fn misbehavior(evidence: &[pb::Misbehavior]) -> Result<Vec<Misbehavior>, String> {
+    evidence
+        .iter()
+        .map(|m| {
+            let kind = match pb::MisbehaviorType::try_from(m.r#type) {
+                Ok(pb::MisbehaviorType::DuplicateVote) => MisbehaviorKind::DuplicateVote,
+                Ok(pb::MisbehaviorType::LightClientAttack) => MisbehaviorKind::LightClientAttack,
+                Ok(pb::MisbehaviorType::Unknown) | Err(_) => {
+                    return Err(format!("unknown misbehavior type {}", m.r#type))
+                }
+            };
+            let (validator, validator_power) = validator(m.validator.as_ref())?;
+            let total_voting_power = u64::try_from(m.total_voting_power)
+                .map_err(|_| format!("negative total voting power {}", m.total_voting_power))?;
+            Ok(Misbehavior {
+                kind,
+                validator,
+                validator_power,
+                height: height(m.height)?,
+                time: block_time(m.time.as_ref())?,
+                total_voting_power,
+            })
+        })
+        .collect()
+}

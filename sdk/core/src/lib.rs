@@ -5,7 +5,9 @@
 //!   (with gas metering and per-transaction overlays) and modules consume;
 //! - [`typed`]: [`Item`] and [`Map`], typed state constants over an order-preserving
 //!   [`key`] encoding with borsh values;
-//! - [`module`]: the synchronous [`Module`] trait and the block/transaction context;
+//! - [`module`]: the synchronous [`Module`] trait and the transaction context;
+//! - [`block`]: what a block tells the modules (height, time, last commit, evidence) and
+//!   what end-block answers (validator updates);
 //! - [`tx`]: the signed transaction envelope, its sign bytes and verification;
 //! - [`event`], [`error`], [`gas`], [`address`], [`coin`], [`ratio`]: the supporting types.
 //!
@@ -13,6 +15,7 @@
 //! error codes are explicit and stable, and nothing reads a clock or a random source.
 
 pub mod address;
+pub mod block;
 pub mod coin;
 pub mod error;
 pub mod event;
@@ -27,13 +30,17 @@ pub mod tx;
 pub mod typed;
 
 pub use address::Address;
+pub use block::{
+    BlockIdFlag, BlockInfo, BlockTime, CommitInfo, ConsensusAddress, EndBlockOutput, Misbehavior, MisbehaviorKind,
+    ValidatorUpdate, VoteInfo,
+};
 pub use coin::Coin;
 pub use error::{ModuleError, TxCode};
 pub use event::{Event, EventAttribute, TypedEvent};
 pub use gas::{GasMeter, GasSchedule};
 pub use key::Key;
 pub use memory::MemoryState;
-pub use module::{BlockInfo, BlockTime, Module, TxContext};
+pub use module::{Module, TxContext};
 pub use ratio::Ratio;
 pub use state::{StateError, StateRead, StateWrite};
 pub use typed::{Item, Map};

@@ -6,62 +6,12 @@
 //! plain functions over state and small traits the consumer owns.
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde::{de::DeserializeOwned, Serialize};
 
 use crate::address::Address;
+pub use crate::block::{BlockInfo, BlockTime, EndBlockOutput};
 use crate::error::ModuleError;
 use crate::state::{StateError, StateRead, StateWrite};
-
-/// Block time: nanoseconds since the Unix epoch, from the block header (never the wall clock).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    BorshSerialize,
-    BorshDeserialize,
-    Serialize,
-    Deserialize,
-)]
-pub struct BlockTime(pub u64);
-
-impl BlockTime {
-    /// Nanoseconds per second.
-    pub const NANOS_PER_SECOND: u64 = 1_000_000_000;
-
-    /// From whole seconds since the epoch (saturating).
-    pub fn from_seconds(seconds: u64) -> Self {
-        Self(seconds.saturating_mul(Self::NANOS_PER_SECOND))
-    }
-
-    /// Whole seconds since the epoch.
-    pub fn seconds(self) -> u64 {
-        self.0 / Self::NANOS_PER_SECOND
-    }
-
-    /// This time plus `nanos` (saturating).
-    pub fn plus_nanos(self, nanos: u64) -> Self {
-        Self(self.0.saturating_add(nanos))
-    }
-}
-
-/// What a module knows about the block being executed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BlockInfo {
-    /// The chain id.
-    pub chain_id: String,
-    /// Block height.
-    pub height: u64,
-    /// Block time from the header.
-    pub time: BlockTime,
-    /// Address of the proposer's consensus key (CometBFT address, 20 bytes).
-    pub proposer: [u8; 20],
-}
 
 /// What a module knows about the transaction delivering a message.
 #[derive(Clone, Debug)]
@@ -114,9 +64,10 @@ pub trait Module {
         Ok(())
     }
 
-    /// Runs at the end of every block, after all transactions.
-    fn end_block(&self, _block: &BlockInfo, _state: &mut impl StateWrite) -> Result<(), Self::Error> {
-        Ok(())
+    /// Runs at the end of every block, after all transactions. A module that owns the
+    /// validator set returns CometBFT's updates here; every other module returns the default.
+    fn end_block(&self, _block: &BlockInfo, _state: &mut impl StateWrite) -> Result<EndBlockOutput, Self::Error> {
+        Ok(EndBlockOutput::default())
     }
 
     /// Answers `path` (relative to the module, e.g. `balance`) with JSON bytes. `data` is the

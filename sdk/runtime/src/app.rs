@@ -7,22 +7,7 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{de::DeserializeOwned, Serialize};
 
 use conclave_core::{Address, BlockInfo, Coin, ModuleError, StateError, StateRead, StateWrite, TxCode, TxContext};
-
-/// A validator power change for CometBFT (ed25519 only; power 0 removes).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ValidatorUpdate {
-    /// ed25519 public key.
-    pub pub_key: [u8; 32],
-    /// Voting power.
-    pub power: i64,
-}
-
-/// Output of the app's end-block hooks.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct EndBlockOutput {
-    /// Validator set changes, effective at height + 2.
-    pub validator_updates: Vec<ValidatorUpdate>,
-}
+pub use conclave_core::{EndBlockOutput, ValidatorUpdate};
 
 /// How an error affects the node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

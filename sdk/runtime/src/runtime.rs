@@ -129,14 +129,15 @@ impl<A: App> Runtime<A> {
         }
         let chain_id = CHAIN_ID.load(&block_state)?;
         let params = PARAMS.load(&block_state)?;
-        let block = BlockInfo { chain_id, height: request.height, time: request.time, proposer: request.proposer };
+        let FinalizeBlockRequest { height, time, proposer, last_commit, misbehavior, txs } = request;
+        let block = BlockInfo { chain_id, height, time, proposer, last_commit, misbehavior };
 
         self.app.begin_block(&block, &mut block_state).map_err(fatal_hook)?;
         let mut events = block_state.take_events();
 
-        let mut tx_results = Vec::with_capacity(request.txs.len());
+        let mut tx_results = Vec::with_capacity(txs.len());
         let mut block_gas: u64 = 0;
-        for (index, bytes) in request.txs.iter().enumerate() {
+        for (index, bytes) in txs.iter().enumerate() {
             let tx_index = u32::try_from(index).unwrap_or(u32::MAX);
             let result = execute_tx(
                 &self.app,
@@ -155,7 +156,7 @@ impl<A: App> Runtime<A> {
         events.extend(block_state.take_events());
 
         let (writes, _) = block_state.into_parts();
-        let staged = base.0.stage(request.height, writes);
+        let staged = base.0.stage(height, writes);
         let app_hash = staged.root_hash();
         self.staged = Some(staged);
         Ok(FinalizeBlockResponse { tx_results, events, validator_updates: end.validator_updates, app_hash })

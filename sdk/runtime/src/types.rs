@@ -1,10 +1,10 @@
 //! Requests and responses of the runtime's entry points. They mirror the ABCI 2.0 methods
 //! CometBFT calls, without protobuf: the ABCI adapter converts, the test chain calls directly.
 
-use conclave_core::{BlockTime, Event};
+use conclave_core::{BlockTime, CommitInfo, ConsensusAddress, Event, Misbehavior};
 use conclave_store::Hash;
 
-use crate::app::ValidatorUpdate;
+use conclave_core::ValidatorUpdate;
 
 /// InitChain.
 #[derive(Clone, Debug)]
@@ -36,9 +36,20 @@ pub struct FinalizeBlockRequest {
     /// Block time from the header.
     pub time: BlockTime,
     /// The proposer's consensus address.
-    pub proposer: [u8; 20],
+    pub proposer: ConsensusAddress,
+    /// Who signed the previous block (CometBFT's `decided_last_commit`).
+    pub last_commit: CommitInfo,
+    /// Evidence of misbehaviour committed in this block.
+    pub misbehavior: Vec<Misbehavior>,
     /// The transactions, in block order.
     pub txs: Vec<Vec<u8>>,
+}
+
+impl FinalizeBlockRequest {
+    /// A block of `txs` with no proposer address, an empty last commit and no evidence.
+    pub fn new(height: u64, time: BlockTime, txs: Vec<Vec<u8>>) -> Self {
+        Self { height, time, proposer: [0; 20], last_commit: CommitInfo::default(), misbehavior: Vec::new(), txs }
+    }
 }
 
 /// The outcome of one transaction.

@@ -188,7 +188,28 @@ impl<A: App + Clone> TestChain<A> {
     /// Like [`Self::produce_block`], returning fatal errors instead of panicking.
     pub fn try_produce_block(&mut self, txs: Vec<Vec<u8>>) -> Result<FinalizeBlockResponse, RuntimeError> {
         let time = self.last_time.plus_nanos(self.block_interval_nanos);
-        let request = FinalizeBlockRequest { height: self.next_height, time, proposer: [0; 20], txs };
+        self.try_produce_block_with(FinalizeBlockRequest::new(self.next_height, time, txs))
+    }
+
+    /// The next block's request (its height and time, no txs, an empty last commit, no
+    /// evidence), to fill in and pass to [`Self::produce_block_with`]: this is how a test
+    /// injects CometBFT's `decided_last_commit`, `misbehavior` or a proposer.
+    pub fn next_block(&self) -> FinalizeBlockRequest {
+        FinalizeBlockRequest::new(self.next_height, self.last_time.plus_nanos(self.block_interval_nanos), Vec::new())
+    }
+
+    /// FinalizeBlock then Commit with a request built by [`Self::next_block`]; panics if its
+    /// height is not the next one or the block fails.
+    pub fn produce_block_with(&mut self, request: FinalizeBlockRequest) -> FinalizeBlockResponse {
+        self.try_produce_block_with(request).expect("block executes and commits")
+    }
+
+    /// Like [`Self::produce_block_with`], returning fatal errors instead of panicking.
+    pub fn try_produce_block_with(
+        &mut self,
+        request: FinalizeBlockRequest,
+    ) -> Result<FinalizeBlockResponse, RuntimeError> {
+        let time = request.time;
         let response = self.runtime.finalize_block(request)?;
         self.runtime.commit()?;
         self.app_hashes.push((self.next_height, response.app_hash));
@@ -206,8 +227,7 @@ impl<A: App + Clone> TestChain<A> {
     /// not advance; the next [`Self::produce_block`] (or a [`Self::reopen`]) redoes the block.
     pub fn finalize_without_commit(&mut self, txs: Vec<Vec<u8>>) -> FinalizeBlockResponse {
         let time = self.last_time.plus_nanos(self.block_interval_nanos);
-        let request = FinalizeBlockRequest { height: self.next_height, time, proposer: [0; 20], txs };
-        self.runtime.finalize_block(request).expect("block executes")
+        self.runtime.finalize_block(FinalizeBlockRequest::new(self.next_height, time, txs)).expect("block executes")
     }
 
     /// Produces `count` empty blocks.

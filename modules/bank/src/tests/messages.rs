@@ -160,7 +160,7 @@ fn deliver_repeats_the_stateless_checks() {
     // Called without `validate`, a zero send is still refused rather than silently ignored.
     let mut state = funded();
     let before = state.clone();
-    let block = BlockInfo { chain_id: "test".into(), height: 1, time: BlockTime(0), proposer: [0; 20] };
+    let block = BlockInfo::new("test", 1, BlockTime(0));
     let ctx = TxContext { block: &block, signer: alice(), signer_key: [0; 32], tx_index: 0, msg_index: 0 };
     let result = bank().deliver(&ctx, &mut state, &send(bob(), stake(0)));
     assert_rejected(result, 2, &state, &before);

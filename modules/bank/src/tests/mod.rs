@@ -74,7 +74,7 @@ pub(crate) fn funded() -> MemoryState {
 
 /// Delivers `msg` signed by `signer`, as the runtime would after `validate`.
 pub(crate) fn deliver(state: &mut MemoryState, signer: Address, msg: &crate::Msg) -> Result<(), BankError> {
-    let block = BlockInfo { chain_id: "test".into(), height: 1, time: BlockTime::from_seconds(1), proposer: [0; 20] };
+    let block = BlockInfo::new("test", 1, BlockTime::from_seconds(1));
     let ctx = TxContext { block: &block, signer, signer_key: [0; 32], tx_index: 0, msg_index: 0 };
     let bank = bank();
     bank.validate(msg)?;

@@ -241,7 +241,7 @@ pub fn addr(n: u8) -> Address {
 
 /// A block at `height`, time `seconds`.
 pub fn block(height: u64, seconds: u64) -> BlockInfo {
-    BlockInfo { chain_id: "test".into(), height, time: BlockTime::from_seconds(seconds), proposer: [0; 20] }
+    BlockInfo::new("test", height, BlockTime::from_seconds(seconds))
 }
 
 /// Delivers a voting message at `block` for `signer`.

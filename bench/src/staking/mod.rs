@@ -103,7 +103,7 @@ impl Bench {
     fn block(&mut self, time: BlockTime, txs: Vec<Vec<u8>>) -> Result<(Sample, Vec<conclave_runtime::TxResult>)> {
         self.height += 1;
         self.time = time;
-        let request = FinalizeBlockRequest { height: self.height, time, proposer: [0; 20], txs };
+        let request = FinalizeBlockRequest::new(self.height, time, txs);
         let start = Instant::now();
         let response = self.runtime.finalize_block(request).with_context(|| format!("block {}", self.height))?;
         let finalize = start.elapsed();

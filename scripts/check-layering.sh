@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Checks the layering (docs/architecture.md, "Layers"): no crate under sdk/ depends, directly
+# or through another crate, on a module (modules/) or on the app template. Data flows down;
+# a crate a chain builds on must never pull in a chain's own pieces.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Package names of everything above sdk/: the modules and the app template.
+upper=$(cargo metadata --format-version 1 --no-deps --locked \
+    | python3 -c '
+import json, os, sys
+meta = json.load(sys.stdin)
+root = meta["workspace_root"]
+for p in meta["packages"]:
+    rel = os.path.relpath(os.path.dirname(p["manifest_path"]), root)
+    if rel.startswith("modules" + os.sep) or rel == "app-template":
+        print(p["name"])
+')
+sdk=$(cargo metadata --format-version 1 --no-deps --locked \
+    | python3 -c '
+import json, os, sys
+meta = json.load(sys.stdin)
+root = meta["workspace_root"]
+for p in meta["packages"]:
+    rel = os.path.relpath(os.path.dirname(p["manifest_path"]), root)
+    if rel.startswith("sdk" + os.sep):
+        print(p["name"])
+')
+
+failed=0
+for crate in $sdk; do
+    # Every edge kind: normal, build and dev dependencies, on every target.
+    deps=$(cargo tree --locked -p "$crate" -e normal,build,dev --prefix none --format '{p}' --target all \
+        | awk '{print $1}' | sort -u)
+    for bad in $upper; do
+        if grep -qx "$bad" <<<"$deps"; then
+            echo "layering: $crate (sdk/) depends on $bad; sdk crates must not depend on modules/ or app-template/" >&2
+            failed=1
+        fi
+    done
+done
+[ "$failed" = 0 ] || exit 1
+echo "layering: $(wc -w <<<"$sdk") sdk crates, none depends on $(wc -w <<<"$upper") module/template crates"
