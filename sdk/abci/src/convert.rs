@@ -151,3 +151,73 @@ pub fn misbehavior(evidence: &[pb::Misbehavior]) -> Result<Vec<Misbehavior>, Str
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pb_validator(byte: u8, power: i64) -> Option<pb::Validator> {
+        Some(pb::Validator { address: Bytes::from(vec![byte; 20]), power })
+    }
+
+    #[test]
+    fn the_last_commit_keeps_every_vote_with_its_flag() {
+        let commit = pb::CommitInfo {
+            round: 2,
+            votes: vec![
+                pb::VoteInfo { validator: pb_validator(1, 10), block_id_flag: BlockIdFlagPb::Commit as i32 },
+                pb::VoteInfo { validator: pb_validator(2, 20), block_id_flag: BlockIdFlagPb::Absent as i32 },
+                pb::VoteInfo { validator: pb_validator(3, 30), block_id_flag: BlockIdFlagPb::Nil as i32 },
+            ],
+        };
+        let converted = last_commit(Some(&commit)).unwrap();
+        assert_eq!(converted.round, 2);
+        let flags: Vec<_> = converted.votes.iter().map(|v| (v.validator[0], v.power, v.flag)).collect();
+        assert_eq!(flags, [(1, 10, BlockIdFlag::Commit), (2, 20, BlockIdFlag::Absent), (3, 30, BlockIdFlag::Nil)]);
+        assert_eq!(last_commit(None).unwrap(), CommitInfo::default());
+    }
+
+    #[test]
+    fn unknown_flags_negative_powers_and_short_addresses_are_refused() {
+        let vote = |validator, flag: i32| pb::CommitInfo {
+            round: 0,
+            votes: vec![pb::VoteInfo { validator, block_id_flag: flag }],
+        };
+        let commit = BlockIdFlagPb::Commit as i32;
+        assert!(last_commit(Some(&vote(pb_validator(1, 1), 0))).unwrap_err().contains("unknown block id flag"));
+        assert!(last_commit(Some(&vote(pb_validator(1, 1), 9))).is_err());
+        assert!(last_commit(Some(&vote(pb_validator(1, -1), commit))).unwrap_err().contains("negative"));
+        let short = Some(pb::Validator { address: Bytes::from(vec![1; 19]), power: 1 });
+        assert!(last_commit(Some(&vote(short, commit))).unwrap_err().contains("19 bytes"));
+        assert!(last_commit(Some(&vote(None, commit))).is_err());
+    }
+
+    #[test]
+    fn misbehavior_keeps_the_infraction_height_time_and_powers() {
+        let evidence = pb::Misbehavior {
+            r#type: pb::MisbehaviorType::DuplicateVote as i32,
+            validator: pb_validator(7, 40),
+            height: 12,
+            time: Some(Timestamp { seconds: 100, nanos: 5 }),
+            total_voting_power: 400,
+        };
+        let converted = misbehavior(std::slice::from_ref(&evidence)).unwrap();
+        assert_eq!(
+            converted,
+            [Misbehavior {
+                kind: MisbehaviorKind::DuplicateVote,
+                validator: [7; 20],
+                validator_power: 40,
+                height: 12,
+                time: BlockTime(100_000_000_005),
+                total_voting_power: 400,
+            }]
+        );
+        let attack = pb::Misbehavior { r#type: pb::MisbehaviorType::LightClientAttack as i32, ..evidence.clone() };
+        assert_eq!(misbehavior(&[attack]).unwrap()[0].kind, MisbehaviorKind::LightClientAttack);
+        let unknown = pb::Misbehavior { r#type: 0, ..evidence.clone() };
+        assert!(misbehavior(&[unknown]).unwrap_err().contains("unknown misbehavior type"));
+        let negative = pb::Misbehavior { total_voting_power: -1, ..evidence };
+        assert!(misbehavior(&[negative]).is_err());
+    }
+}
