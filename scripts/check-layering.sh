@@ -5,27 +5,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Package names of everything above sdk/: the modules and the app template.
-upper=$(cargo metadata --format-version 1 --no-deps --locked \
-    | python3 -c '
-import json, os, sys
+# The workspace's package names whose folder matches the regular expression $1.
+packages_in() {
+    cargo metadata --format-version 1 --no-deps --locked | python3 -c '
+import json, os, re, sys
 meta = json.load(sys.stdin)
-root = meta["workspace_root"]
 for p in meta["packages"]:
-    rel = os.path.relpath(os.path.dirname(p["manifest_path"]), root)
-    if rel.startswith("modules" + os.sep) or rel == "app-template":
+    rel = os.path.relpath(os.path.dirname(p["manifest_path"]), meta["workspace_root"])
+    if re.fullmatch(sys.argv[1], rel):
         print(p["name"])
-')
-sdk=$(cargo metadata --format-version 1 --no-deps --locked \
-    | python3 -c '
-import json, os, sys
-meta = json.load(sys.stdin)
-root = meta["workspace_root"]
-for p in meta["packages"]:
-    rel = os.path.relpath(os.path.dirname(p["manifest_path"]), root)
-    if rel.startswith("sdk" + os.sep):
-        print(p["name"])
-')
+' "$1"
+}
+
+upper=$(packages_in 'modules/.+|app-template')
+sdk=$(packages_in 'sdk/.+')
 
 failed=0
 for crate in $sdk; do
