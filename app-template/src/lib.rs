@@ -20,8 +20,10 @@ use conclave_staking::Staking;
 use conclave_voting::Voting;
 
 /// Every message the chain accepts. The tag of each variant is its wire format: never reuse
-/// or reorder tags; a new module takes the next free tag.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// or reorder tags; a new module takes the next free tag. As JSON (`query tx`), a message is
+/// `{ "<module>": <the module's message> }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Msg {
     /// Tag 0: bank messages.
     Bank(conclave_bank::Msg),
@@ -102,6 +104,21 @@ pub struct GenesisValidator {
 }
 
 impl Genesis {
+    /// A new network's genesis: `balances` funded in `denom`, which is also staking's bond
+    /// denomination; every other parameter at its default.
+    pub fn for_network(denom: &str, balances: &[(Address, u128)]) -> Self {
+        let balances = balances
+            .iter()
+            .map(|(address, amount)| conclave_bank::GenesisBalance {
+                address: *address,
+                coins: vec![Coin::new(denom, *amount)],
+            })
+            .collect();
+        let mut genesis = Genesis { bank: conclave_bank::Genesis { balances, supply: None }, ..Genesis::default() };
+        genesis.staking.params.bond_denom = denom.to_string();
+        genesis
+    }
+
     /// Registers `validators` as staking candidates (commission 10 %, at most 20 %, changing by
     /// at most 1 % per edit: `tx staking register`'s defaults) and sets rotation's parameters
     /// for a chain of that many validators ([`rotation_params`]). The genesis set is then
@@ -386,6 +403,34 @@ mod tests {
         // ⌊30 / 4⌋ = 7 leaves a total of 26, then ⌊26 / 4⌋ = 6, a total of 24 and a fixpoint.
         let capped: Vec<(Vec<u8>, i64)> = expected.into_iter().map(|(k, p)| (k, p.min(6))).collect();
         assert_eq!(powers, capped);
+    }
+
+    #[test]
+    fn small_networks_lower_min_validators_and_raise_the_share() {
+        let one = rotation_params(1, 5);
+        assert_eq!((one.min_validators, one.max_power_share_ppb, one.epoch_length), (1, 1_000_000_000, 5));
+        assert_eq!(rotation_params(3, 5).max_power_share_ppb, 333_333_334);
+        let four = rotation_params(4, 5);
+        assert_eq!((four.min_validators, four.max_power_share_ppb), (4, 250_000_000));
+        assert_eq!(rotation_params(16, 5), conclave_rotation::Params { epoch_length: 5, ..Default::default() });
+        for n in 1..=16 {
+            rotation_params(n, 1).validate().unwrap();
+        }
+    }
+
+    #[test]
+    fn a_new_network_bonds_in_its_own_denomination() {
+        let operator = Address([3; 20]);
+        let validator = GenesisValidator {
+            operator,
+            consensus_key: ed25519_consensus::SigningKey::from([3; 32]).verification_key().to_bytes(),
+            moniker: "v".into(),
+            self_bond: 5_000_000,
+        };
+        let genesis = Genesis::for_network("ucoin", &[(operator, 10_000_000)]).with_validators(&[validator], 10);
+        assert_eq!(genesis.staking.params.bond_denom, "ucoin");
+        let init = init_chain(&genesis).unwrap();
+        assert_eq!(init.validators.len(), 1);
     }
 
     #[test]

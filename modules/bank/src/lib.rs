@@ -19,6 +19,9 @@
 #![warn(clippy::arithmetic_side_effects)]
 
 pub mod accounts;
+/// The module's commands for a chain's binary.
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod error;
 pub mod event;
 pub mod genesis;

@@ -6,6 +6,9 @@
 
 #![warn(clippy::arithmetic_side_effects)]
 
+/// The module's commands for a chain's binary.
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod elect;
 pub mod epoch;
 pub mod error;

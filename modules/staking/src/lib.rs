@@ -22,6 +22,9 @@
 
 #![warn(clippy::arithmetic_side_effects)]
 
+/// The module's commands for a chain's binary.
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod dry_run;
 pub mod error;
 pub mod event;

@@ -17,6 +17,9 @@
 
 #![warn(clippy::arithmetic_side_effects)]
 
+/// The module's commands for a chain's binary.
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod error;
 pub mod genesis;
 pub mod msg;

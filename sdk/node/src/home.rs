@@ -35,11 +35,11 @@ impl Home {
         Ok(Self { root: absolute(root)? })
     }
 
-    /// `--home`, or `$APPCHAIN_HOME` (handled by clap), or `~/.appchain`.
+    /// `--home`, or `$<CHAIN>_HOME`, or `~/.<chain>` ([`conclave_client::chain::default_home`]).
     pub(crate) fn from_arg(arg: Option<&Path>) -> Result<Self> {
         match arg {
             Some(path) => Self::new(path),
-            None => Self::new(&default_home()?),
+            None => Self::new(&conclave_client::chain::default_home()?),
         }
     }
 
@@ -49,9 +49,10 @@ impl Home {
         for file in [home.app_toml(), home.config_toml(), home.genesis()] {
             if !file.is_file() {
                 bail!(
-                    "{} is not a node home (missing {}); create one with `appchaind init --home {} --chain-id ID --moniker NAME`",
+                    "{} is not a node home (missing {}); create one with `{} init --home {} --chain-id ID --moniker NAME`",
                     home.root.display(),
                     file.strip_prefix(&home.root).unwrap_or(&file).display(),
+                    conclave_client::chain::description().binary,
                     home.root.display()
                 );
             }
@@ -89,8 +90,9 @@ impl Home {
     pub(crate) fn cometbft_log(&self) -> PathBuf {
         self.root.join("cometbft.log")
     }
-    pub(crate) fn appchaind_log(&self) -> PathBuf {
-        self.root.join("appchaind.log")
+    /// The node process's log under `localnet`: `<binary>.log`.
+    pub(crate) fn node_log(&self) -> PathBuf {
+        self.root.join(format!("{}.log", conclave_client::chain::description().binary))
     }
 
     /// `unix://HOME/data/abci.sock`; an error if the path is too long for a Unix socket.
@@ -118,7 +120,7 @@ impl Home {
                 std::fs::remove_dir_all(&dir).with_context(|| format!("cannot delete {}", dir.display()))?;
             }
         }
-        for file in [self.cometbft_log(), self.appchaind_log()] {
+        for file in [self.cometbft_log(), self.node_log()] {
             if file.exists() {
                 std::fs::remove_file(&file).with_context(|| format!("cannot delete {}", file.display()))?;
             }
@@ -127,18 +129,7 @@ impl Home {
     }
 }
 
-/// `~/.appchain`.
-pub(crate) fn default_home() -> Result<PathBuf> {
-    match std::env::var_os("HOME") {
-        Some(home) if !home.is_empty() => Ok(PathBuf::from(home).join(".appchain")),
-        _ => bail!("HOME is not set; pass --home DIR"),
-    }
-}
-
-/// `path` made absolute against the current directory, without resolving symlinks.
-pub(crate) fn absolute(path: &Path) -> Result<PathBuf> {
-    std::path::absolute(path).with_context(|| format!("cannot resolve path {}", path.display()))
-}
+pub(crate) use conclave_client::absolute;
 
 /// `config/app.toml`: what the app process needs that CometBFT's config does not hold.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,15 +208,17 @@ impl AppConfig {
         let path = home.app_toml();
         let text = std::fs::read_to_string(&path).with_context(|| {
             format!(
-                "cannot read {}; create the home with `appchaind init --home {}`",
+                "cannot read {}; create the home with `{} init --home {}`",
                 path.display(),
+                conclave_client::chain::description().binary,
                 home.root().display()
             )
         })?;
         let config: AppConfig = toml_edit::de::from_str(&text).map_err(|e| {
             anyhow::anyhow!(
-                "{}: {}; fix the file or recreate it with `appchaind init --overwrite`",
+                "{}: {}; fix the file or recreate it with `{} init --overwrite`",
                 path.display(),
+                conclave_client::chain::description().binary,
                 one_line(&e.to_string())
             )
         })?;
@@ -239,7 +232,7 @@ impl AppConfig {
     /// The file's text, with comments explaining each key.
     pub(crate) fn render(&self) -> String {
         format!(
-            r#"# appchaind configuration of this node (read by `appchaind start`).
+            r#"# {bin} configuration of this node (read by `{bin} start`).
 # CometBFT's own settings are in config.toml beside this file.
 
 [abci]
@@ -259,6 +252,7 @@ checkpoint_interval = {interval}
 # or a tracing filter such as "info,conclave::abci=debug".
 level = {level}
 "#,
+            bin = conclave_client::chain::description().binary,
             address = toml_string(&self.abci.address),
             keep = self.store.keep_versions,
             interval = self.store.checkpoint_interval,

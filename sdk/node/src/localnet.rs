@@ -1,4 +1,4 @@
-//! `appchaind localnet`: N validators on 127.0.0.1, each an `appchaind start --with-cometbft`
+//! `localnet`: N validators on 127.0.0.1, each a `<binary> start --with-cometbft`
 //! child of this process, with funded accounts; Ctrl-C stops them all.
 //!
 //! Layout of `--dir DIR`:
@@ -7,7 +7,7 @@
 //! DIR/keys/               alice, bob, carol, dave (funded in genesis), and validator<i>, the
 //!                         operator of node<i> (funded, registered as a staking candidate with
 //!                         node<i>'s consensus key and a self-bond)
-//! DIR/node<i>/            a node home (see `home.rs`), plus appchaind.log and cometbft.log
+//! DIR/node<i>/            a node home (see `home.rs`), plus <binary>.log and cometbft.log
 //! ```
 //! Ports: node i listens on P+10i (P2P) and P+10i+1 (RPC), P = --base-port (26656);
 //! ABCI is a Unix socket in each home; pprof and Prometheus are off.
@@ -24,15 +24,16 @@ use serde_json::json;
 
 use conclave_core::Address;
 
-use appchain::GenesisValidator;
+use conclave_client::keys::Keyring;
+use conclave_client::rpc::Rpc;
+use conclave_client::{out, say, OutputFormat};
 
-use crate::cli::{LocalnetArgs, OutputFormat};
+use crate::chain::{Chain, NewValidator};
+use crate::cli::LocalnetArgs;
 use crate::cometbft::{self, path_str, ConfigToml};
 use crate::genesis::{consensus_key_of, edit_genesis, ChainGenesis, GENESIS_BALANCE, GENESIS_SELF_BOND};
 use crate::home::{absolute, AppConfig, Home};
-use crate::keys::Keyring;
 use crate::process::{stop_child, terminate, StopFlag};
-use crate::rpc::Rpc;
 
 /// Funded accounts of every local network.
 pub(crate) const ACCOUNTS: [&str; 4] = ["alice", "bob", "carol", "dave"];
@@ -84,8 +85,8 @@ pub(crate) struct AccountEntry {
     pub(crate) address: Address,
 }
 
-/// Runs `appchaind localnet`.
-pub(crate) fn run(args: LocalnetArgs) -> Result<ExitCode> {
+/// Runs `localnet`.
+pub(crate) fn run<C: Chain>(args: LocalnetArgs<C::GenesisArgs>) -> Result<ExitCode> {
     let dir = absolute(&args.dir)?;
     let manifest_path = dir.join(MANIFEST);
     let cometbft = cometbft::locate(args.cometbft.cometbft.as_deref())?;
@@ -126,16 +127,16 @@ pub(crate) fn run(args: LocalnetArgs) -> Result<ExitCode> {
             }
             std::fs::remove_dir_all(&dir).with_context(|| format!("cannot delete {}", dir.display()))?;
         }
-        create(&args, &dir, &cometbft)?
+        create::<C>(&args, &dir, &cometbft)?
     };
     if args.no_start {
-        print_summary(&manifest, &dir, args.output.output, false);
+        print_summary::<C>(&manifest, &dir, args.output.output, false);
         return Ok(ExitCode::SUCCESS);
     }
-    start(&manifest, &dir, &cometbft, args.start_timeout, args.output.output)
+    start::<C>(&manifest, &dir, &cometbft, args.start_timeout, args.output.output)
 }
 
-fn create(args: &LocalnetArgs, dir: &Path, cometbft: &Path) -> Result<Manifest> {
+fn create<C: Chain>(args: &LocalnetArgs<C::GenesisArgs>, dir: &Path, cometbft: &Path) -> Result<Manifest> {
     let n = args.validators.unwrap_or(DEFAULT_VALIDATORS);
     let port = |i: u16, offset: u16| -> Result<u16> {
         args.base_port.checked_add(i * 10 + offset).with_context(|| {
@@ -170,7 +171,7 @@ fn create(args: &LocalnetArgs, dir: &Path, cometbft: &Path) -> Result<Manifest> 
         let node_id = cometbft::node_id(cometbft, home.root())?;
         let (p2p_port, rpc_port) = (port(i, 0)?, port(i, 1)?);
         let operator = keyring.add(&format!("validator{i}"))?;
-        validators.push(GenesisValidator {
+        validators.push(NewValidator {
             operator: operator.address,
             consensus_key: consensus_key_of(&home.config_dir().join("priv_validator_key.json"))?,
             moniker: format!("node{i}"),
@@ -194,8 +195,8 @@ fn create(args: &LocalnetArgs, dir: &Path, cometbft: &Path) -> Result<Manifest> 
     }
     let addresses: Vec<Address> = accounts.iter().map(|a| a.address).collect();
     let first = Home::new(&nodes[0].home)?;
-    let chain = ChainGenesis { accounts: addresses, validators, epoch_length: args.epoch_length };
-    let genesis = edit_genesis(&first.genesis(), &args.chain_id, chain.app_state()?)?;
+    let chain = ChainGenesis { accounts: addresses, validators };
+    let genesis = edit_genesis::<C>(&first.genesis(), &args.chain_id, chain.app_state::<C>(&args.genesis, true)?)?;
 
     for node in &nodes {
         let home = Home::new(&node.home)?;
@@ -284,7 +285,7 @@ impl Drop for Nodes {
     }
 }
 
-fn start(
+fn start<C: Chain>(
     manifest: &Manifest,
     dir: &Path,
     cometbft: &Path,
@@ -302,11 +303,11 @@ fn start(
         }
     }
     let stop = StopFlag::install()?;
-    let exe = std::env::current_exe().context("cannot find the appchaind executable")?;
+    let exe = std::env::current_exe().context("cannot find this program's executable")?;
     let mut nodes = Nodes { children: Vec::new() };
     for node in &manifest.nodes {
         let home = Home::new(&node.home)?;
-        let log_path = home.appchaind_log();
+        let log_path = home.node_log();
         let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path)?;
         let child = Command::new(&exe)
             .arg("start")
@@ -325,7 +326,12 @@ fn start(
             .with_context(|| format!("cannot start {}", exe.display()))?;
         nodes.children.push((node.name.clone(), log_path, Some(child)));
     }
-    say!("started {} node(s); logs in {}/node<i>/appchaind.log and cometbft.log", manifest.nodes.len(), dir.display());
+    say!(
+        "started {} node(s); logs in {}/node<i>/{}.log and cometbft.log",
+        manifest.nodes.len(),
+        dir.display(),
+        conclave_client::chain::description().binary
+    );
 
     let deadline = Instant::now() + timeout;
     let total = manifest.nodes.len();
@@ -364,7 +370,7 @@ fn start(
         }
     }
 
-    print_summary(manifest, dir, output, true);
+    print_summary::<C>(manifest, dir, output, true);
     say!("press Ctrl-C to stop the network");
     loop {
         if let Some(signal) = stop.received() {
@@ -383,7 +389,7 @@ fn start(
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_summary(manifest: &Manifest, dir: &Path, output: OutputFormat, running: bool) {
+fn print_summary<C: Chain>(manifest: &Manifest, dir: &Path, output: OutputFormat, running: bool) {
     if output == OutputFormat::Json {
         let mut value = serde_json::to_value(manifest).unwrap_or_default();
         value["dir"] = json!(dir);
@@ -399,26 +405,32 @@ fn print_summary(manifest: &Manifest, dir: &Path, output: OutputFormat, running:
         out!("  {:<7} rpc {}  p2p 127.0.0.1:{}  home {}", node.name, node.rpc, node.p2p_port, node.home.display());
     }
     out!("");
-    out!("accounts ({GENESIS_BALANCE}stake each; keys in {}):", manifest.keys.display());
+    let (bin, denom) = (C::DESCRIPTION.binary, C::DESCRIPTION.denom);
+    out!("accounts ({GENESIS_BALANCE}{denom} each; keys in {}):", manifest.keys.display());
     for account in &manifest.accounts {
         out!("  {:<11} {}", account.name, account.address);
     }
     let operators: Vec<&AccountEntry> = manifest.nodes.iter().filter_map(|n| n.operator.as_ref()).collect();
     if !operators.is_empty() {
-        out!("validator operators (each bonded {GENESIS_SELF_BOND}stake to its node at genesis):");
+        out!("validator operators (each bonded {GENESIS_SELF_BOND}{denom} to its node at genesis):");
         for (node, operator) in manifest.nodes.iter().zip(operators) {
             out!("  {:<11} {}  runs {}", operator.name, operator.address, node.name);
         }
     }
-    let node0 = manifest.nodes.first().map(|n| n.rpc.as_str()).unwrap_or(crate::cli::DEFAULT_NODE);
+    let node0 = manifest.nodes.first().map(|n| n.rpc.as_str()).unwrap_or(conclave_client::args::DEFAULT_NODE);
     let home = dir.display();
     out!("");
     out!("try:");
-    out!("  appchaind tx bank send bob 100stake --from alice --home {home} --node {node0}");
-    out!("  appchaind query bank balance bob --home {home} --node {node0}");
-    out!("  appchaind query rotation validators --home {home} --node {node0}");
+    for example in C::localnet_examples() {
+        let example = example
+            .replace("{bin}", bin)
+            .replace("{denom}", denom)
+            .replace("{home}", &home.to_string())
+            .replace("{node}", node0);
+        out!("  {example}");
+    }
     if !running {
         out!("start it with:");
-        out!("  appchaind localnet --dir {home}");
+        out!("  {bin} localnet --dir {home}");
     }
 }

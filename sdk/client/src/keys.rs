@@ -17,19 +17,18 @@ use serde::{Deserialize, Serialize};
 
 use conclave_core::Address;
 
-use crate::cli::{parse_key_name, KeyringArgs};
+use crate::args::{parse_key_name, KeyringArgs};
 use crate::encoding::{hex, unhex};
-use crate::home::Home;
 
 /// What `keys show` prints: the public part of a key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct KeyInfo {
+pub struct KeyInfo {
     /// The key's name.
-    pub(crate) name: String,
+    pub name: String,
     /// Its account address.
-    pub(crate) address: Address,
+    pub address: Address,
     /// Its ed25519 public key, hex.
-    pub(crate) public_key: String,
+    pub public_key: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -44,25 +43,32 @@ struct KeyFile {
 
 /// A folder of key files.
 #[derive(Clone, Debug)]
-pub(crate) struct Keyring {
+pub struct Keyring {
     dir: PathBuf,
 }
 
 impl Keyring {
     /// The key folder at `dir`.
-    pub(crate) fn new(dir: PathBuf) -> Self {
+    pub fn new(dir: PathBuf) -> Self {
         Self { dir }
     }
 
     /// `--keyring-dir`, else `--home`/keys.
-    pub(crate) fn from_args(args: &KeyringArgs) -> Result<Self> {
+    pub fn from_args(args: &KeyringArgs) -> Result<Self> {
         match &args.keyring_dir {
-            Some(dir) => Ok(Self::new(crate::home::absolute(dir)?)),
-            None => Ok(Self::new(Home::from_arg(args.home.as_deref())?.keys_dir())),
+            Some(dir) => Ok(Self::new(crate::absolute(dir)?)),
+            None => {
+                let home = match &args.home {
+                    Some(home) => crate::absolute(home)?,
+                    None => crate::absolute(&crate::chain::default_home()?)?,
+                };
+                Ok(Self::new(home.join("keys")))
+            }
         }
     }
 
-    pub(crate) fn dir(&self) -> &Path {
+    /// The key folder.
+    pub fn dir(&self) -> &Path {
         &self.dir
     }
 
@@ -71,7 +77,7 @@ impl Keyring {
     }
 
     /// Creates a new random key `name`. Fails if the name is taken.
-    pub(crate) fn add(&self, name: &str) -> Result<KeyInfo> {
+    pub fn add(&self, name: &str) -> Result<KeyInfo> {
         parse_key_name(name).map_err(|e| anyhow!("invalid key name {name:?}: {e}"))?;
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| anyhow!("cannot get randomness from the OS: {e}"))?;
@@ -122,7 +128,7 @@ impl Keyring {
     }
 
     /// The names of the keys, sorted.
-    pub(crate) fn names(&self) -> Result<Vec<String>> {
+    pub fn names(&self) -> Result<Vec<String>> {
         let entries = match std::fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -142,19 +148,20 @@ impl Keyring {
     }
 
     /// Every key's public part, by name.
-    pub(crate) fn list(&self) -> Result<Vec<KeyInfo>> {
+    pub fn list(&self) -> Result<Vec<KeyInfo>> {
         self.names()?.iter().map(|name| self.get(name).map(|(info, _)| info)).collect()
     }
 
     /// The key `name`; an unknown name's error lists the known ones.
-    pub(crate) fn get(&self, name: &str) -> Result<(KeyInfo, SigningKey)> {
+    pub fn get(&self, name: &str) -> Result<(KeyInfo, SigningKey)> {
         let path = self.path(name);
         if parse_key_name(name).is_err() || !path.is_file() {
             let names = self.names().unwrap_or_default();
             let known = if names.is_empty() { "none".to_string() } else { names.join(", ") };
             bail!(
-                "no key named {name:?} in {} (known keys: {known}); create it with `appchaind keys add {name} --keyring-dir {}` or pick a known one",
+                "no key named {name:?} in {} (known keys: {known}); create it with `{} keys add {name} --keyring-dir {}` or pick a known one",
                 self.dir.display(),
+                crate::chain::description().binary,
                 self.dir.display()
             );
         }
@@ -180,7 +187,7 @@ impl Keyring {
     }
 
     /// `text` as an address, or as the name of a key here.
-    pub(crate) fn resolve_address(&self, text: &str) -> Result<Address> {
+    pub fn resolve_address(&self, text: &str) -> Result<Address> {
         if let Ok(address) = text.parse::<Address>() {
             return Ok(address);
         }

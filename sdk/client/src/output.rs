@@ -2,13 +2,13 @@
 
 use serde_json::{Map, Value};
 
-use crate::cli::OutputFormat;
+use crate::args::OutputFormat;
 
 /// Named values in display order.
-pub(crate) type Fields = Vec<(&'static str, Value)>;
+pub type Fields = Vec<(&'static str, Value)>;
 
 /// Prints `fields` as one JSON object, or as aligned `key: value` lines in their order.
-pub(crate) fn print(format: OutputFormat, fields: &Fields) {
+pub fn print(format: OutputFormat, fields: &Fields) {
     match format {
         OutputFormat::Json => print_json(&object(fields)),
         OutputFormat::Text => {
@@ -19,17 +19,17 @@ pub(crate) fn print(format: OutputFormat, fields: &Fields) {
 }
 
 /// Prints pretty JSON.
-pub(crate) fn print_json(value: &Value) {
+pub fn print_json(value: &Value) {
     out!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
 }
 
 /// The fields as a JSON object.
-pub(crate) fn object(fields: &Fields) -> Value {
+pub fn object(fields: &Fields) -> Value {
     Value::Object(fields.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect::<Map<_, _>>())
 }
 
 /// `key: value` lines, aligned; nested values as compact JSON.
-pub(crate) fn text(fields: &Fields) -> String {
+pub fn text(fields: &Fields) -> String {
     let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
     let mut out = String::new();
     for (key, value) in fields {
@@ -43,7 +43,7 @@ pub(crate) fn text(fields: &Fields) -> String {
 /// Prints a query answer: JSON as it is, or text: an object as aligned `key: value` lines
 /// (nested objects flattened with dotted keys), a list as such blocks separated by blank
 /// lines (`(none)` when empty), a page as its items then `next:`.
-pub(crate) fn print_value(format: OutputFormat, value: &Value) {
+pub fn print_value(format: OutputFormat, value: &Value) {
     match format {
         OutputFormat::Json => print_json(value),
         OutputFormat::Text => {
@@ -54,7 +54,7 @@ pub(crate) fn print_value(format: OutputFormat, value: &Value) {
 }
 
 /// The text form of [`print_value`].
-pub(crate) fn value_text(value: &Value) -> String {
+pub fn value_text(value: &Value) -> String {
     match value {
         Value::Array(items) if items.is_empty() => "(none)\n".to_string(),
         Value::Array(items) => items.iter().map(value_text).collect::<Vec<_>>().join("\n"),

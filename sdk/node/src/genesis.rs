@@ -1,28 +1,26 @@
-//! The genesis that `init` and `localnet` write: funded accounts, the node operators
-//! registered as staking candidates with their CometBFT consensus keys, and rotation
-//! parameters that fit the number of validators. The app elects its genesis set from that
-//! staking state (InitChain returns it), so `genesis.json`'s `validators` are rewritten to
-//! exactly that set: the file says what CometBFT really runs with.
+//! The genesis that `init` and `localnet` write: funded accounts and the node operators as
+//! validators, turned into the app's genesis by [`Chain::genesis`]. The app elects its genesis
+//! set from that state (InitChain returns it), so `genesis.json`'s `validators` are rewritten
+//! to exactly that set: the file says what CometBFT really runs with.
 
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::{json, Value};
 
-use appchain::{AppChain, Genesis, GenesisValidator};
-use conclave_bank::GenesisBalance;
-use conclave_core::{Address, BlockTime, Coin};
-use conclave_runtime::{GenesisState, InitChainRequest, Runtime, RuntimeGenesis, RuntimeParams, ValidatorUpdate};
+use conclave_client::encoding::{base64, unbase64};
+use conclave_core::{Address, BlockTime};
+use conclave_runtime::{App, GenesisState, InitChainRequest, Runtime, RuntimeGenesis, RuntimeParams, ValidatorUpdate};
 use conclave_store::{Store, StoreConfig};
 
-use crate::encoding::{base64, unbase64};
+use crate::chain::{Chain, NewNetwork, NewValidator};
 
 /// Balance of each funded genesis account, operators included.
-pub(crate) const GENESIS_BALANCE: u128 = 1_000_000_000_000;
+pub const GENESIS_BALANCE: u128 = 1_000_000_000_000;
 
 /// Self-bond of each genesis validator: 100 power with staking's default `power_reduction`
 /// (10⁶), a 0.01 % slice of its operator's balance, so delegators' votes decide the ranking.
-pub(crate) const GENESIS_SELF_BOND: u128 = 100_000_000;
+pub const GENESIS_SELF_BOND: u128 = 100_000_000;
 
 /// What a new chain's genesis holds.
 #[derive(Clone, Debug)]
@@ -30,33 +28,30 @@ pub(crate) struct ChainGenesis {
     /// Accounts funded with [`GENESIS_BALANCE`] (operators are funded too, once).
     pub(crate) accounts: Vec<Address>,
     /// The genesis validators (each bonds [`GENESIS_SELF_BOND`]).
-    pub(crate) validators: Vec<GenesisValidator>,
-    /// Rotation's `epoch_length`.
-    pub(crate) epoch_length: u64,
+    pub(crate) validators: Vec<NewValidator>,
 }
 
 impl ChainGenesis {
-    /// Our `app_state`: default runtime parameters, the balances, the registrations and the
-    /// rotation parameters.
-    pub(crate) fn app_state(&self) -> Result<Value> {
-        let params = RuntimeParams::default();
+    /// Our `app_state`: default runtime parameters in the chain's denomination, and the
+    /// chain's own genesis for these balances and validators.
+    pub(crate) fn app_state<C: Chain>(&self, args: &C::GenesisArgs, localnet: bool) -> Result<Value> {
+        let denom = C::DESCRIPTION.denom.to_string();
+        let params = RuntimeParams { fee_denom: denom.clone(), ..RuntimeParams::default() };
         let mut funded: Vec<Address> = self.accounts.clone();
         for v in &self.validators {
             if !funded.contains(&v.operator) {
                 funded.push(v.operator);
             }
         }
-        let balances = funded
-            .iter()
-            .map(|address| GenesisBalance {
-                address: *address,
-                coins: vec![Coin::new(params.fee_denom.clone(), GENESIS_BALANCE)],
-            })
-            .collect();
-        let state = GenesisState::<Genesis> {
+        let network = NewNetwork {
+            denom,
+            balances: funded.iter().map(|address| (*address, GENESIS_BALANCE)).collect(),
+            validators: self.validators.clone(),
+            localnet,
+        };
+        let state = GenesisState::<<C::App as App>::Genesis> {
             runtime: RuntimeGenesis { params, nonces: Vec::new() },
-            app: Genesis { bank: conclave_bank::Genesis { balances, supply: None }, ..Genesis::default() }
-                .with_validators(&self.validators, self.epoch_length),
+            app: C::genesis(&network, args)?,
         };
         Ok(state.to_json()?)
     }
@@ -80,7 +75,7 @@ pub(crate) fn consensus_key_of(path: &Path) -> Result<[u8; 32]> {
 /// elects. The app state is checked by running InitChain on an in-memory store, so a bad
 /// genesis fails here, not at start; so does an elected set that differs from the file's
 /// validators.
-pub(crate) fn edit_genesis(path: &Path, chain_id: &str, app_state: Value) -> Result<Vec<u8>> {
+pub(crate) fn edit_genesis<C: Chain>(path: &Path, chain_id: &str, app_state: Value) -> Result<Vec<u8>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut genesis: Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
     let params: RuntimeParams =
@@ -94,7 +89,7 @@ pub(crate) fn edit_genesis(path: &Path, chain_id: &str, app_state: Value) -> Res
         .ok_or_else(|| anyhow!("{}: no consensus_params.block; is this a CometBFT 0.38 genesis?", path.display()))?;
     let max_gas = if params.max_block_gas == 0 { "-1".to_string() } else { params.max_block_gas.to_string() };
     block.insert("max_gas".into(), json!(max_gas));
-    let elected = elected_set(chain_id, &app_state)?;
+    let elected = elected_set::<C>(chain_id, &app_state)?;
     set_validator_powers(&mut genesis, &elected).with_context(|| format!("{}", path.display()))?;
     let mut bytes = serde_json::to_vec_pretty(&genesis)?;
     bytes.push(b'\n');
@@ -103,9 +98,9 @@ pub(crate) fn edit_genesis(path: &Path, chain_id: &str, app_state: Value) -> Res
 }
 
 /// Runs InitChain on an in-memory store; returns the validators the app elects.
-fn elected_set(chain_id: &str, app_state: &Value) -> Result<Vec<ValidatorUpdate>> {
+fn elected_set<C: Chain>(chain_id: &str, app_state: &Value) -> Result<Vec<ValidatorUpdate>> {
     let store = Store::open_in_memory(StoreConfig::default()).context("in-memory store")?;
-    let mut runtime = Runtime::new(AppChain::default(), store);
+    let mut runtime = Runtime::new(C::app(), store);
     let response = runtime
         .init_chain(InitChainRequest {
             chain_id: chain_id.to_string(),
@@ -142,45 +137,6 @@ fn set_validator_powers(genesis: &mut Value, elected: &[ValidatorUpdate]) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn validator(seed: u8) -> GenesisValidator {
-        let consensus = ed25519_consensus::SigningKey::from([seed.wrapping_add(100); 32]);
-        GenesisValidator {
-            operator: Address::from_public_key(&[seed; 32]),
-            consensus_key: consensus.verification_key().to_bytes(),
-            moniker: format!("node{seed}"),
-            self_bond: GENESIS_SELF_BOND,
-        }
-    }
-
-    #[test]
-    fn registered_validators_are_the_elected_genesis_set() {
-        for n in 1..=6u8 {
-            let validators: Vec<_> = (0..n).map(validator).collect();
-            let chain = ChainGenesis { accounts: vec![validators[0].operator], validators, epoch_length: 10 };
-            let state = chain.app_state().unwrap();
-            let elected = elected_set("test-1", &state).unwrap();
-            assert_eq!(elected.len(), usize::from(n), "{n} validators");
-            let power = i64::try_from(GENESIS_SELF_BOND / 1_000_000).unwrap();
-            assert!(elected.iter().all(|v| v.power == power), "{elected:?}");
-            // Operators are funded once even when also listed as accounts.
-            assert_eq!(state["app"]["bank"]["balances"].as_array().unwrap().len(), usize::from(n));
-        }
-    }
-
-    #[test]
-    fn small_networks_lower_min_validators_and_raise_the_share() {
-        use appchain::rotation_params;
-        let one = rotation_params(1, 5);
-        assert_eq!((one.min_validators, one.max_power_share_ppb, one.epoch_length), (1, 1_000_000_000, 5));
-        assert_eq!(rotation_params(3, 5).max_power_share_ppb, 333_333_334);
-        let four = rotation_params(4, 5);
-        assert_eq!((four.min_validators, four.max_power_share_ppb), (4, 250_000_000));
-        assert_eq!(rotation_params(16, 5), conclave_rotation::Params { epoch_length: 5, ..Default::default() });
-        for n in 1..=16 {
-            rotation_params(n, 1).validate().unwrap();
-        }
-    }
 
     #[test]
     fn genesis_file_validators_get_the_elected_powers() {

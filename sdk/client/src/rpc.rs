@@ -8,16 +8,18 @@ use serde_json::Value;
 use crate::encoding::{hex, unbase64};
 
 /// A CometBFT RPC endpoint.
-pub(crate) struct Rpc {
+pub struct Rpc {
     base: String,
     agent: ureq::Agent,
 }
 
 /// An error answer of the RPC (the node was reached).
 #[derive(Debug)]
-pub(crate) struct RpcError {
-    pub(crate) message: String,
-    pub(crate) data: String,
+pub struct RpcError {
+    /// The error message.
+    pub message: String,
+    /// Its details.
+    pub data: String,
 }
 
 impl std::fmt::Display for RpcError {
@@ -34,45 +36,66 @@ impl std::error::Error for RpcError {}
 
 /// `/status`, the parts we use.
 #[derive(Debug)]
-pub(crate) struct Status {
-    pub(crate) chain_id: String,
-    pub(crate) latest_block_height: u64,
+pub struct Status {
+    /// The chain id.
+    pub chain_id: String,
+    /// The latest committed height.
+    pub latest_block_height: u64,
 }
 
 /// `/abci_query`'s response.
-pub(crate) struct QueryResult {
-    pub(crate) code: u32,
-    pub(crate) codespace: String,
-    pub(crate) log: String,
-    pub(crate) value: Vec<u8>,
-    pub(crate) height: u64,
+pub struct QueryResult {
+    /// The result code (0: success).
+    pub code: u32,
+    /// The code's codespace.
+    pub codespace: String,
+    /// The result log.
+    pub log: String,
+    /// The answer's bytes.
+    pub value: Vec<u8>,
+    /// The height.
+    pub height: u64,
 }
 
 /// `/broadcast_tx_sync`'s response: the CheckTx result.
-pub(crate) struct BroadcastResult {
-    pub(crate) code: u32,
-    pub(crate) codespace: String,
-    pub(crate) log: String,
-    pub(crate) hash: String,
+pub struct BroadcastResult {
+    /// The result code (0: success).
+    pub code: u32,
+    /// The code's codespace.
+    pub codespace: String,
+    /// The result log.
+    pub log: String,
+    /// The transaction hash (hex, upper case).
+    pub hash: String,
 }
 
 /// `/tx`'s response.
-pub(crate) struct TxResult {
-    pub(crate) hash: String,
-    pub(crate) height: u64,
-    pub(crate) index: u64,
-    pub(crate) code: u32,
-    pub(crate) codespace: String,
-    pub(crate) log: String,
-    pub(crate) gas_wanted: i64,
-    pub(crate) gas_used: i64,
-    pub(crate) events: Value,
-    pub(crate) tx: Vec<u8>,
+pub struct TxResult {
+    /// The transaction hash (hex, upper case).
+    pub hash: String,
+    /// The height.
+    pub height: u64,
+    /// The index in its block.
+    pub index: u64,
+    /// The result code (0: success).
+    pub code: u32,
+    /// The code's codespace.
+    pub codespace: String,
+    /// The result log.
+    pub log: String,
+    /// Gas limit.
+    pub gas_wanted: i64,
+    /// Gas used.
+    pub gas_used: i64,
+    /// Its events, as CometBFT returns them.
+    pub events: Value,
+    /// The transaction bytes.
+    pub tx: Vec<u8>,
 }
 
 impl Rpc {
     /// A client of `node`: `http://HOST:PORT`, `tcp://HOST:PORT` (as in config.toml) or `HOST:PORT`.
-    pub(crate) fn new(node: &str) -> Result<Self> {
+    pub fn new(node: &str) -> Result<Self> {
         let trimmed = node.trim().trim_end_matches('/');
         let base = if let Some(rest) = trimmed.strip_prefix("tcp://") {
             format!("http://{rest}")
@@ -94,12 +117,12 @@ impl Rpc {
     }
 
     /// The endpoint, normalised.
-    pub(crate) fn base(&self) -> &str {
+    pub fn base(&self) -> &str {
         &self.base
     }
 
     /// Calls `method` with query parameters; returns `result` or the RPC error.
-    pub(crate) fn call(&self, method: &str, params: &[(&str, String)]) -> Result<Value> {
+    pub fn call(&self, method: &str, params: &[(&str, String)]) -> Result<Value> {
         let url = format!("{}/{method}", self.base);
         let mut request = self.agent.get(&url);
         for (key, value) in params {
@@ -107,8 +130,9 @@ impl Rpc {
         }
         let mut response = request.call().map_err(|e| {
             anyhow!(
-                "cannot reach the node's CometBFT RPC at {} ({e}); is the node running? Start it (`appchaind start --with-cometbft` or `appchaind localnet`) or pass --node URL",
-                self.base
+                "cannot reach the node's CometBFT RPC at {} ({e}); is the node running? Start it (`{bin} start --with-cometbft` or `{bin} localnet`) or pass --node URL",
+                self.base,
+                bin = crate::chain::description().binary
             )
         })?;
         let status = response.status();
@@ -130,7 +154,7 @@ impl Rpc {
     }
 
     /// `/status`.
-    pub(crate) fn status(&self) -> Result<Status> {
+    pub fn status(&self) -> Result<Status> {
         let result = self.call("status", &[])?;
         Ok(Status {
             chain_id: str_at(&result, "/node_info/network"),
@@ -139,7 +163,7 @@ impl Rpc {
     }
 
     /// `/abci_query` at `path` with `data`; `height` 0 is the latest.
-    pub(crate) fn abci_query(&self, path: &str, data: &[u8], height: u64) -> Result<QueryResult> {
+    pub fn abci_query(&self, path: &str, data: &[u8], height: u64) -> Result<QueryResult> {
         let result = self.call(
             "abci_query",
             &[
@@ -160,7 +184,7 @@ impl Rpc {
     }
 
     /// `/abci_query` with a JSON request; a non-zero code is an error carrying the log.
-    pub(crate) fn query_json(&self, path: &str, request: &Value, height: u64) -> Result<(Value, u64)> {
+    pub fn query_json(&self, path: &str, request: &Value, height: u64) -> Result<(Value, u64)> {
         let result = self.abci_query(path, request.to_string().as_bytes(), height)?;
         if result.code != 0 {
             bail!("query {path} failed: code {} ({}): {}", result.code, result.codespace, result.log);
@@ -171,7 +195,7 @@ impl Rpc {
     }
 
     /// `/broadcast_tx_sync`.
-    pub(crate) fn broadcast_tx_sync(&self, tx: &[u8]) -> Result<BroadcastResult> {
+    pub fn broadcast_tx_sync(&self, tx: &[u8]) -> Result<BroadcastResult> {
         let result = self.call("broadcast_tx_sync", &[("tx", format!("0x{}", hex(tx)))])?;
         Ok(BroadcastResult {
             code: u32_of(&result["code"]),
@@ -182,7 +206,7 @@ impl Rpc {
     }
 
     /// `/tx?hash=`; `None` while the node has not indexed it.
-    pub(crate) fn tx(&self, hash: &str) -> Result<Option<TxResult>> {
+    pub fn tx(&self, hash: &str) -> Result<Option<TxResult>> {
         let result = match self.call("tx", &[("hash", format!("0x{hash}"))]) {
             Ok(result) => result,
             Err(e) if e.downcast_ref::<RpcError>().is_some_and(|r| r.data.contains("not found")) => return Ok(None),

@@ -1,4 +1,4 @@
-//! `appchaind start`: the chain served over ABCI, optionally with a supervised `cometbft`.
+//! `start`: the chain served over ABCI, optionally with a supervised `cometbft`.
 
 use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Stdio};
@@ -10,17 +10,17 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use appchain::AppChain;
 use conclave_abci::{serve, AbciApp, ListenAddress, ServerError, Stopped};
 use conclave_runtime::Runtime;
 use conclave_store::Store;
 
+use crate::chain::Chain;
 use crate::cli::StartArgs;
 use crate::cometbft::{self, ConfigToml};
 use crate::home::{AppConfig, Home};
 
-/// Runs `appchaind start`.
-pub(crate) fn run(args: StartArgs) -> Result<ExitCode> {
+/// Runs `start`.
+pub(crate) fn run<C: Chain>(args: StartArgs) -> Result<ExitCode> {
     let home = Home::existing(args.home.home.as_deref())?;
     let config = AppConfig::load(&home)?;
     crate::init_logging(&config.log.level);
@@ -32,30 +32,31 @@ pub(crate) fn run(args: StartArgs) -> Result<ExitCode> {
 
     let store = Store::open(&home.store_dir(), config.store_config()).with_context(|| {
         format!(
-            "cannot open the state store at {} (is another appchaind running on this home?)",
-            home.store_dir().display()
+            "cannot open the state store at {} (is another {} running on this home?)",
+            home.store_dir().display(),
+            C::DESCRIPTION.binary
         )
     })?;
     let latest = store.latest();
     tracing::info!(
         home = %home.root().display(),
         height = latest.version(),
-        app_hash = %crate::encoding::hex(&latest.root_hash()),
+        app_hash = %conclave_client::encoding::hex(&latest.root_hash()),
         "opened the state store"
     );
     if let ListenAddress::Unix(path) = &address {
-        // We hold the store's lock, so no other appchaind serves this home: a socket file
+        // We hold the store's lock, so no other node process serves this home: a socket file
         // left here is stale (a previous run was killed).
         if path.exists() {
             tracing::info!(socket = %path.display(), "removing a stale socket file");
             std::fs::remove_file(path).with_context(|| format!("cannot remove the stale socket {}", path.display()))?;
         }
     }
-    let app = AbciApp::new(Runtime::new(AppChain::default(), store), "appchain");
+    let app = AbciApp::new(Runtime::new(C::app(), store), C::DESCRIPTION.binary);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .thread_name("appchaind")
+        .thread_name(C::DESCRIPTION.binary)
         .build()
         .context("cannot start the async runtime")?;
     let node =
@@ -92,7 +93,7 @@ struct Node {
 type Server = JoinHandle<Result<Stopped, ServerError>>;
 
 impl Node {
-    async fn run(self, app: AbciApp<AppChain>) -> Result<ExitCode> {
+    async fn run<A: conclave_runtime::App + Clone + Sync>(self, app: AbciApp<A>) -> Result<ExitCode> {
         let mut sigint = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
         let mut sigterm = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
@@ -290,7 +291,10 @@ fn finished(
             if let Some(signal) = signal {
                 tracing::info!("stopped ({signal})");
             } else {
-                tracing::info!("CometBFT disconnected; appchaind stopped (start both again to resume)");
+                tracing::info!(
+                    "CometBFT disconnected; {} stopped (start both again to resume)",
+                    conclave_client::chain::description().binary
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

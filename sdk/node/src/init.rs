@@ -1,25 +1,25 @@
-//! `appchaind init`: one validator home, ready for `appchaind start --with-cometbft`.
+//! `init`: one validator home, ready for `<binary> start --with-cometbft`.
 
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use serde_json::json;
 
-use appchain::GenesisValidator;
+use conclave_client::keys::Keyring;
+use conclave_client::output::print;
 
+use crate::chain::{Chain, NewValidator};
 use crate::cli::InitArgs;
 use crate::cometbft::{self, ConfigToml};
 use crate::genesis::{consensus_key_of, edit_genesis, ChainGenesis, GENESIS_BALANCE, GENESIS_SELF_BOND};
 use crate::home::{AppConfig, Home};
-use crate::keys::Keyring;
-use crate::output::print;
 
 /// Name of the funded account key `init` creates: the operator of this node's validator,
 /// registered in genesis with a self-bond.
 pub(crate) const VALIDATOR_KEY: &str = "validator";
 
-/// Runs `appchaind init`.
-pub(crate) fn run(args: InitArgs) -> Result<ExitCode> {
+/// Runs `init`.
+pub(crate) fn run<C: Chain>(args: InitArgs<C::GenesisArgs>) -> Result<ExitCode> {
     let home = Home::from_arg(args.home.home.as_deref())?;
     if home.is_populated() {
         if !args.overwrite {
@@ -39,15 +39,14 @@ pub(crate) fn run(args: InitArgs) -> Result<ExitCode> {
 
     let keyring = Keyring::new(home.keys_dir());
     let key = keyring.add(VALIDATOR_KEY)?;
-    let validator = GenesisValidator {
+    let validator = NewValidator {
         operator: key.address,
         consensus_key: consensus_key_of(&home.config_dir().join("priv_validator_key.json"))?,
         moniker: args.moniker.clone(),
         self_bond: GENESIS_SELF_BOND,
     };
-    let chain =
-        ChainGenesis { accounts: vec![key.address], validators: vec![validator], epoch_length: args.epoch_length };
-    edit_genesis(&home.genesis(), &args.chain_id, chain.app_state()?)?;
+    let chain = ChainGenesis { accounts: vec![key.address], validators: vec![validator] };
+    edit_genesis::<C>(&home.genesis(), &args.chain_id, chain.app_state::<C>(&args.genesis, false)?)?;
 
     let mut config = ConfigToml::load(&home.config_toml())?;
     config
@@ -57,6 +56,7 @@ pub(crate) fn run(args: InitArgs) -> Result<ExitCode> {
     config.save()?;
     AppConfig::new(socket).write(&home)?;
 
+    let denom = C::DESCRIPTION.denom;
     print(
         args.output.output,
         &vec![
@@ -66,9 +66,12 @@ pub(crate) fn run(args: InitArgs) -> Result<ExitCode> {
             ("node_id", json!(node_id)),
             ("account", json!(VALIDATOR_KEY)),
             ("address", json!(key.address)),
-            ("balance", json!(format!("{}stake", GENESIS_BALANCE - GENESIS_SELF_BOND))),
-            ("self_bond", json!(format!("{GENESIS_SELF_BOND}stake"))),
-            ("next", json!(format!("appchaind start --home {} --with-cometbft", home.root().display()))),
+            ("balance", json!(format!("{}{denom}", GENESIS_BALANCE - GENESIS_SELF_BOND))),
+            ("self_bond", json!(format!("{GENESIS_SELF_BOND}{denom}"))),
+            (
+                "next",
+                json!(format!("{} start --home {} --with-cometbft", C::DESCRIPTION.binary, home.root().display())),
+            ),
         ],
     );
     Ok(ExitCode::SUCCESS)
