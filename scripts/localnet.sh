@@ -9,4 +9,5 @@ cometbft="$(scripts/install-cometbft.sh | tail -n 1)"
 export PATH="$(dirname "$cometbft"):$PATH"
 
 cargo build --release --locked -p appchain --bin appchaind
-exec target/release/appchaind localnet --validators 4 --dir ./localnet "$@"
+# The binary is where cargo put it: $CARGO_TARGET_DIR when set, else ./target.
+exec "${CARGO_TARGET_DIR:-target}/release/appchaind" localnet --validators 4 --dir ./localnet "$@"

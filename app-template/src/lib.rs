@@ -7,65 +7,51 @@
 //! To add a module: add a field to [`AppChain`], a variant to [`Msg`] with the next tag, a
 //! section to [`Genesis`], and a line in each hook.
 
-use borsh::io::{Read, Result as IoResult, Write};
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use conclave_bank::Bank;
-use conclave_core::tx::unknown_message;
 use conclave_core::{Address, BlockInfo, Coin, Module, StateRead, StateWrite, TxContext};
-use conclave_rotation::Rotation;
 use conclave_runtime::{App, AppError, EndBlockOutput, FeeError, ValidatorUpdate};
-use conclave_staking::Staking;
-use conclave_voting::Voting;
 
-/// Every message the chain accepts. The tag of each variant is its wire format: never reuse
-/// or reorder tags; a new module takes the next free tag. As JSON (`query tx`), a message is
-/// `{ "<module>": <the module's message> }`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// The chain's denomination: fees, balances and stake (a new network's genesis uses it
+/// throughout; `scripts/new-chain.sh --denom` sets it).
+pub const DENOM: &str = "stake";
+
+/// The bank: balances, supply, module accounts, fees.
+pub type Bank = conclave_bank::Bank;
+/// Staking over the bank, telling rewards of every share change.
+pub type Staking = conclave_staking::Staking<Bank, conclave_rewards::Hooks>;
+/// Voting over staking's ledger.
+pub type Voting = conclave_voting::Voting<Staking>;
+/// Rotation electing from staking's candidates.
+pub type Rotation = conclave_rotation::Rotation<Staking>;
+/// Slashing punishing staking's candidates and removing them from rotation's set.
+pub type Slashing = conclave_slashing::Slashing<Staking, Rotation>;
+/// Rewards paid on staking's shares, minted and paid through the bank, by rotation's sets.
+pub type Rewards = conclave_rewards::Rewards<Staking, Bank, Rotation>;
+
+/// Every message the chain accepts. The explicit discriminant of each variant is its wire tag
+/// (borsh `use_discriminant`): never reuse or change one; a new module takes the next free
+/// tag. A tag no variant has is reported as "unknown message" (code 3), not as malformed. As
+/// JSON (`query tx`), a message is `{ "<module>": <the module's message> }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, BorshSerialize, BorshDeserialize)]
 #[serde(rename_all = "snake_case")]
+#[borsh(use_discriminant = true)]
+#[repr(u8)]
 pub enum Msg {
-    /// Tag 0: bank messages.
-    Bank(conclave_bank::Msg),
-    /// Tag 1: staking messages (the validator side: register, edit, rotate the key).
-    Staking(conclave_staking::Msg),
-    /// Tag 2: voting messages (the delegator side: vote, unvote, set votes, redelegate,
-    /// undelegate, cancel an unbonding).
-    Voting(conclave_voting::Msg),
-}
-
-const TAG_BANK: u8 = 0;
-const TAG_STAKING: u8 = 1;
-const TAG_VOTING: u8 = 2;
-
-impl BorshSerialize for Msg {
-    fn serialize<W: Write>(&self, writer: &mut W) -> IoResult<()> {
-        match self {
-            Msg::Bank(msg) => {
-                BorshSerialize::serialize(&TAG_BANK, writer)?;
-                BorshSerialize::serialize(msg, writer)
-            }
-            Msg::Staking(msg) => {
-                BorshSerialize::serialize(&TAG_STAKING, writer)?;
-                BorshSerialize::serialize(msg, writer)
-            }
-            Msg::Voting(msg) => {
-                BorshSerialize::serialize(&TAG_VOTING, writer)?;
-                BorshSerialize::serialize(msg, writer)
-            }
-        }
-    }
-}
-
-impl BorshDeserialize for Msg {
-    fn deserialize_reader<R: Read>(reader: &mut R) -> IoResult<Self> {
-        match u8::deserialize_reader(reader)? {
-            TAG_BANK => Ok(Msg::Bank(conclave_bank::Msg::deserialize_reader(reader)?)),
-            TAG_STAKING => Ok(Msg::Staking(conclave_staking::Msg::deserialize_reader(reader)?)),
-            TAG_VOTING => Ok(Msg::Voting(conclave_voting::Msg::deserialize_reader(reader)?)),
-            tag => Err(unknown_message(tag)),
-        }
-    }
+    /// Bank messages.
+    Bank(conclave_bank::Msg) = 0,
+    /// Staking messages (the validator side: register, edit, rotate the key; update params).
+    Staking(conclave_staking::Msg) = 1,
+    /// Voting messages (the delegator side: vote, unvote, set votes, redelegate, undelegate,
+    /// cancel an unbonding; update params).
+    Voting(conclave_voting::Msg) = 2,
+    /// Rotation messages (update params).
+    Rotation(conclave_rotation::Msg) = 3,
+    /// Slashing messages (unjail; update params).
+    Slashing(conclave_slashing::Msg) = 4,
+    /// Rewards messages (claim, withdraw commission; update params).
+    Rewards(conclave_rewards::Msg) = 5,
 }
 
 /// The genesis `app` section: one field per module.
@@ -87,6 +73,13 @@ pub struct Genesis {
     /// exported set and history.
     #[serde(default)]
     pub rotation: conclave_rotation::Genesis,
+    /// Slashing parameters (and, from an export, signing records and history).
+    #[serde(default)]
+    pub slashing: conclave_slashing::Genesis,
+    /// Issuance and distribution parameters, the starting inflation (and, from an export,
+    /// every record).
+    #[serde(default)]
+    pub rewards: conclave_rewards::Genesis,
 }
 
 /// A node that starts as a validator: its operator account (funded in the bank genesis with
@@ -114,7 +107,8 @@ impl Genesis {
                 coins: vec![Coin::new(denom, *amount)],
             })
             .collect();
-        let mut genesis = Genesis { bank: conclave_bank::Genesis { balances, supply: None }, ..Genesis::default() };
+        let mut genesis =
+            Genesis { bank: conclave_bank::Genesis { balances, ..Default::default() }, ..Genesis::default() };
         genesis.staking.params.bond_denom = denom.to_string();
         genesis
     }
@@ -172,18 +166,27 @@ pub struct AppChain {
     pub voting: Voting,
     /// Epochs and the validator-set election (CometBFT's validator updates).
     pub rotation: Rotation,
+    /// Double signs and downtime: slash, jail, tombstone, unjail.
+    pub slashing: Slashing,
+    /// Issuance, fees and rewards to signers, commission and claims.
+    pub rewards: Rewards,
 }
 
 impl AppChain {
-    /// The chain's modules: a bank with staking's module accounts, staking over it, voting
-    /// over staking. Fails only if the module accounts are misconfigured (a programming error,
-    /// caught by this crate's tests).
+    /// The chain's modules: a bank with staking's and rewards' module accounts, staking over
+    /// it (telling rewards of share changes), voting and rotation over staking, slashing over
+    /// staking and rotation, rewards over staking, the bank and rotation. Fails only if the
+    /// module accounts are misconfigured (a programming error, caught by this crate's tests).
     pub fn try_new() -> Result<Self, AppError> {
-        let bank = Bank::new(Staking::module_accounts())?;
-        let staking = Staking::new(bank.clone())?;
+        let accounts =
+            conclave_staking::bank_module_accounts().into_iter().chain(conclave_rewards::bank_module_accounts());
+        let bank = Bank::new(accounts)?;
+        let staking = Staking::with_hooks(bank.clone(), conclave_rewards::Hooks)?;
         let voting = Voting::new(staking.clone());
         let rotation = Rotation::new(staking.clone());
-        Ok(Self { bank, staking, voting, rotation })
+        let slashing = Slashing::new(staking.clone(), rotation.clone());
+        let rewards = Rewards::new(staking.clone(), bank.clone(), rotation.clone())?;
+        Ok(Self { bank, staking, voting, rotation, slashing, rewards })
     }
 
     /// [`AppChain::try_new`]; the configuration is static and tested, so it cannot fail.
@@ -209,6 +212,8 @@ impl App for AppChain {
         prefixes.extend(self.staking.state_prefixes());
         prefixes.extend(self.voting.state_prefixes());
         prefixes.extend(self.rotation.state_prefixes());
+        prefixes.extend(self.slashing.state_prefixes());
+        prefixes.extend(self.rewards.state_prefixes());
         prefixes
     }
 
@@ -220,6 +225,8 @@ impl App for AppChain {
         self.voting.init_genesis(state, &genesis.voting)?;
         // Rotation last: it elects the genesis set from the stake written above.
         self.rotation.init_genesis(state, &genesis.rotation)?;
+        self.slashing.init_genesis(state, &genesis.slashing)?;
+        self.rewards.init_genesis(state, &genesis.rewards)?;
         Ok(())
     }
 
@@ -248,6 +255,8 @@ impl App for AppChain {
             staking: self.staking.export_genesis(state)?,
             voting: self.voting.export_genesis(state)?,
             rotation: self.rotation.export_genesis(state)?,
+            slashing: self.slashing.export_genesis(state)?,
+            rewards: self.rewards.export_genesis(state)?,
         })
     }
 
@@ -256,6 +265,9 @@ impl App for AppChain {
             Msg::Bank(msg) => Ok(self.bank.validate(msg)?),
             Msg::Staking(msg) => Ok(self.staking.validate(msg)?),
             Msg::Voting(msg) => Ok(self.voting.validate(msg)?),
+            Msg::Rotation(msg) => Ok(self.rotation.validate(msg)?),
+            Msg::Slashing(msg) => Ok(self.slashing.validate(msg)?),
+            Msg::Rewards(msg) => Ok(self.rewards.validate(msg)?),
         }
     }
 
@@ -264,24 +276,33 @@ impl App for AppChain {
             Msg::Bank(msg) => Ok(self.bank.deliver(ctx, state, msg)?),
             Msg::Staking(msg) => Ok(self.staking.deliver(ctx, state, msg)?),
             Msg::Voting(msg) => Ok(self.voting.deliver(ctx, state, msg)?),
+            Msg::Rotation(msg) => Ok(self.rotation.deliver(ctx, state, msg)?),
+            Msg::Slashing(msg) => Ok(self.slashing.deliver(ctx, state, msg)?),
+            Msg::Rewards(msg) => Ok(self.rewards.deliver(ctx, state, msg)?),
         }
     }
 
     fn begin_block(&self, block: &BlockInfo, state: &mut impl StateWrite) -> Result<(), AppError> {
-        // Begin block: bank, then staking and voting (neither does anything here today). A
-        // slashing or distribution module would go here: distribution before slashing
-        // (dpos-rules.md rule 6), so rewards are settled on the stake before it is slashed.
+        // Begin block: bank; rewards (mint, and distribute the fees and issuance to the
+        // signers of the previous block) before slashing, as Cosmos's simapp orders
+        // distribution before slashing, so rewards go to the stake that earned them before
+        // it is slashed; slashing (the block's evidence and the previous block's commit:
+        // slashes, jails, and removals rotation sends at end-block); staking and voting
+        // (nothing here today).
         self.bank.begin_block(block, state)?;
+        self.rewards.begin_block(block, state)?;
+        self.slashing.begin_block(block, state)?;
         self.staking.begin_block(block, state)?;
         self.voting.begin_block(block, state)?;
         Ok(())
     }
 
     fn end_block(&self, block: &BlockInfo, state: &mut impl StateWrite) -> Result<EndBlockOutput, AppError> {
-        // End block, in this order (dpos-rules.md rules 6 and 7):
+        // End block, in this order (as Cosmos's x/staking: power changes only at end-block,
+        // and the mature-unbonding queue is processed after the set update):
         // 1. bank and voting (no end-block work today);
-        // 2. validator-set updates: at an epoch's end the rotation module elects the set
-        //    (Staking::set_active / candidates_by_power) and returns CometBFT's updates;
+        // 2. validator-set updates: rotation removes the validators slashing jailed in this
+        //    block and, at an epoch's end, elects the set; it returns CometBFT's updates;
         // 3. staking's queues last: matured unbondings are paid out and matured redelegations
         //    removed only *after* the set update, so stake leaving the set this block is still
         //    slashable for it. It also records the block for pre-flight queries.
@@ -303,10 +324,12 @@ impl App for AppChain {
     fn query(&self, state: &impl StateRead, path: &str, data: &[u8]) -> Result<Vec<u8>, AppError> {
         let (module, method) = path.split_once('/').unwrap_or((path, ""));
         match module {
-            conclave_bank::Bank::NAME => Ok(self.bank.query(state, method, data)?),
+            Bank::NAME => Ok(self.bank.query(state, method, data)?),
             Staking::NAME => Ok(self.staking.query(state, method, data)?),
             Voting::NAME => Ok(self.voting.query(state, method, data)?),
             Rotation::NAME => Ok(self.rotation.query(state, method, data)?),
+            Slashing::NAME => Ok(self.slashing.query(state, method, data)?),
+            Rewards::NAME => Ok(self.rewards.query(state, method, data)?),
             _ => Err(AppError {
                 codespace: conclave_runtime::error::QUERY_CODESPACE,
                 code: conclave_runtime::QueryCode::UnknownPath as u32,
@@ -320,7 +343,9 @@ impl App for AppChain {
         self.bank.check_invariants(state)?;
         self.staking.check_invariants(state)?;
         self.voting.check_invariants(state)?;
-        self.rotation.check_invariants(state)
+        self.rotation.check_invariants(state)?;
+        self.slashing.check_invariants(state)?;
+        self.rewards.check_invariants(state)
     }
 }
 
@@ -337,7 +362,7 @@ mod tests {
     #[test]
     fn the_bank_has_the_staking_pools() {
         let app = AppChain::try_new().unwrap();
-        for account in Staking::module_accounts() {
+        for account in conclave_staking::bank_module_accounts() {
             assert!(app.bank.module_account(account.name).is_some(), "{}", account.name);
         }
     }
@@ -357,12 +382,12 @@ mod tests {
     fn init_chain(genesis: &Genesis) -> Result<conclave_runtime::InitChainResponse, conclave_runtime::RuntimeError> {
         let store = conclave_store::Store::open_in_memory(conclave_store::StoreConfig::default()).unwrap();
         let state = conclave_runtime::GenesisState { runtime: Default::default(), app: genesis.clone() };
-        conclave_runtime::Runtime::new(AppChain::default(), store).init_chain(conclave_runtime::InitChainRequest {
-            chain_id: "t".into(),
-            time: conclave_core::BlockTime(0),
-            initial_height: 1,
-            app_state: serde_json::to_vec(&state).unwrap(),
-        })
+        conclave_runtime::Runtime::new(AppChain::default(), store).init_chain(conclave_runtime::InitChainRequest::new(
+            "t",
+            conclave_core::BlockTime(0),
+            1,
+            serde_json::to_vec(&state).unwrap(),
+        ))
     }
 
     #[test]
@@ -388,7 +413,7 @@ mod tests {
                 coins: vec![Coin::new("stake", v.self_bond)],
             })
             .collect();
-        let genesis = Genesis { bank: conclave_bank::Genesis { balances, supply: None }, ..Genesis::default() }
+        let genesis = Genesis { bank: conclave_bank::Genesis { balances, ..Default::default() }, ..Genesis::default() }
             .with_validators(&validators, 10);
         assert_eq!(genesis.rotation.params, rotation_params(5, 10));
         let init = init_chain(&genesis).unwrap();
@@ -436,7 +461,8 @@ mod tests {
     #[test]
     fn unknown_tag_is_reported_as_unknown_message() {
         let err = borsh::from_slice::<Msg>(&[9]).unwrap_err();
-        let inner = err.get_ref().and_then(|e| e.downcast_ref::<conclave_core::tx::UnknownMessageTag>());
-        assert_eq!(inner, Some(&conclave_core::tx::UnknownMessageTag(9)));
+        assert_eq!(conclave_core::tx::unknown_tag(&err), Some(9));
+        let rotation = Msg::Rotation(conclave_rotation::Msg::UpdateParams { params: Default::default() });
+        assert_eq!(borsh::to_vec(&rotation).unwrap()[..2], [3, 0]);
     }
 }

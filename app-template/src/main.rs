@@ -31,7 +31,14 @@ impl Chain for AppChainNode {
     type Query = Query;
     type GenesisArgs = GenesisArgs;
 
-    const DESCRIPTION: ChainDescription = ChainDescription::APPCHAIN;
+    const DESCRIPTION: ChainDescription = ChainDescription {
+        binary: "appchaind",
+        home_env: "APPCHAIN_HOME",
+        default_home: ".appchain",
+        denom: appchain::DENOM,
+        address_prefix: "appchain",
+        about: "Run and use the appchain chain under CometBFT 0.38",
+    };
 
     fn app() -> AppChain {
         AppChain::default()
@@ -76,13 +83,22 @@ enum Tx {
     /// Bank transactions.
     #[command(subcommand)]
     Bank(conclave_bank::cli::TxCommand),
-    /// Staking transactions (the validator side): register, edit, rotate-key.
+    /// Staking transactions (the validator side): register, edit, rotate-key; update-params.
     #[command(subcommand)]
     Staking(conclave_staking::cli::TxCommand),
     /// Voting transactions (the delegator side): vote, unvote, set-votes, redelegate,
-    /// undelegate, cancel-unbonding.
+    /// undelegate, cancel-unbonding; update-params.
     #[command(subcommand)]
     Voting(conclave_voting::cli::TxCommand),
+    /// Rotation transactions: update-params.
+    #[command(subcommand)]
+    Rotation(conclave_rotation::cli::TxCommand),
+    /// Slashing transactions: unjail; update-params.
+    #[command(subcommand)]
+    Slashing(conclave_slashing::cli::TxCommand),
+    /// Rewards transactions: claim, withdraw-commission; update-params.
+    #[command(subcommand)]
+    Rewards(conclave_rewards::cli::TxCommand),
 }
 
 impl TxCommand for Tx {
@@ -93,6 +109,9 @@ impl TxCommand for Tx {
             Tx::Bank(command) => command.prepare()?.map(Msg::Bank),
             Tx::Staking(command) => command.prepare()?.map(Msg::Staking),
             Tx::Voting(command) => command.prepare()?.map(Msg::Voting),
+            Tx::Rotation(command) => command.prepare()?.map(Msg::Rotation),
+            Tx::Slashing(command) => command.prepare()?.map(Msg::Slashing),
+            Tx::Rewards(command) => command.prepare()?.map(Msg::Rewards),
         })
     }
 }
@@ -112,6 +131,12 @@ enum Query {
     /// Validator-set queries: the current set, a past set, the next election, the epoch.
     #[command(subcommand)]
     Rotation(conclave_rotation::cli::QueryCommand),
+    /// Slashing queries: signing info, history, params, unjail pre-flight.
+    #[command(subcommand)]
+    Slashing(conclave_slashing::cli::QueryCommand),
+    /// Rewards queries: pending rewards, a validator's, inflation, community pool, params.
+    #[command(subcommand)]
+    Rewards(conclave_rewards::cli::QueryCommand),
 }
 
 impl QueryCommand for Query {
@@ -121,6 +146,8 @@ impl QueryCommand for Query {
             Query::Staking(command) => command.run(),
             Query::Voting(command) => command.run(),
             Query::Rotation(command) => command.run(),
+            Query::Slashing(command) => command.run(),
+            Query::Rewards(command) => command.run(),
         }
     }
 }
@@ -143,7 +170,7 @@ mod tests {
             "voting",
             "undelegate",
             "alice",
-            "5stake",
+            &format!("5{}", appchain::DENOM),
             "--from",
             "bob",
             "--gas",
@@ -160,9 +187,10 @@ mod tests {
         };
         assert_eq!((candidate.as_str(), amount.amount, preflight.skip_preflight), ("alice", 5, true));
         assert_eq!((tx.from.as_str(), tx.gas, tx.output.output), ("bob", Some(9), conclave_client::OutputFormat::Json));
-        assert!(parse(&["appchaind", "tx", "bank", "send", "bob", "1stake"]).is_err(), "--from is required");
+        let one = format!("1{}", appchain::DENOM);
+        assert!(parse(&["appchaind", "tx", "bank", "send", "bob", &one]).is_err(), "--from is required");
         assert!(
-            parse(&["appchaind", "tx", "staking", "register", "1stake", "--moniker", "m", "--from", "a"]).is_err(),
+            parse(&["appchaind", "tx", "staking", "register", &one, "--moniker", "m", "--from", "a"]).is_err(),
             "a consensus key is required"
         );
         assert!(parse(&["appchaind", "tx", "voting", "set-votes", "--from", "a"]).is_err(), "targets or --clear");

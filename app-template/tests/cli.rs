@@ -12,25 +12,18 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use appchain::DENOM;
+
 const BIN: &str = env!("CARGO_BIN_EXE_appchaind");
 const INSTALL: &str = "go install github.com/cometbft/cometbft/cmd/cometbft@v0.38.25";
 
-/// The installed cometbft; tests that need it fail with the install command when it is missing.
+/// The installed cometbft (the SDK's search and version check); tests that need it fail with
+/// the install command when it is missing.
 fn cometbft() -> PathBuf {
-    let mut candidates: Vec<PathBuf> = Vec::new();
-    if let Some(path) = std::env::var_os("COMETBFT") {
-        candidates.push(PathBuf::from(path));
+    match conclave_cometbft::locate_cometbft(None) {
+        Ok(binary) => binary.path,
+        Err(e) => panic!("these tests need CometBFT 0.38: {e}"),
     }
-    if let Some(path) = std::env::var_os("PATH") {
-        candidates.extend(std::env::split_paths(&path).map(|d| d.join("cometbft")));
-    }
-    if let Some(home) = std::env::var_os("HOME") {
-        candidates.push(PathBuf::from(home).join("go/bin/cometbft"));
-    }
-    candidates
-        .into_iter()
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("these tests need CometBFT 0.38: install it with `{INSTALL}`"))
 }
 
 fn command(args: &[&str]) -> Command {
@@ -171,22 +164,28 @@ fn bad_arguments_are_one_line_errors() {
     fails(&["localnet", "--timeout-commit", "fast", "--no-start", "--dir", s(&net)], 2, "invalid duration");
     assert!(!net.exists());
     let keys = s(dir.path());
-    fails(&["tx", "bank", "send", "bob", "100", "--from", "alice", "--keyring-dir", keys], 2, "write it like 100stake");
-    fails(&["tx", "bank", "send", "bob", "lots", "--from", "alice", "--keyring-dir", keys], 2, "invalid amount");
-    fails(&["tx", "bank", "send", "bob", "0stake", "--from", "alice", "--keyring-dir", keys], 2, "must be positive");
+    let coin = |amount: u128| format!("{amount}{DENOM}");
     fails(
-        &["tx", "bank", "send", "bob", "5stake", "--from", "alice", "--keyring-dir", keys],
+        &["tx", "bank", "send", "bob", "100", "--from", "alice", "--keyring-dir", keys],
+        2,
+        &format!("write it like {}", coin(100)),
+    );
+    fails(&["tx", "bank", "send", "bob", "lots", "--from", "alice", "--keyring-dir", keys], 2, "invalid amount");
+    fails(&["tx", "bank", "send", "bob", &coin(0), "--from", "alice", "--keyring-dir", keys], 2, "must be positive");
+    fails(
+        &["tx", "bank", "send", "bob", &coin(5), "--from", "alice", "--keyring-dir", keys],
         1,
         "no key named \"alice\"",
     );
-    fails(&["tx", "bank", "send", "bob", "5stake", "--keyring-dir", keys], 2, "--from");
+    fails(&["tx", "bank", "send", "bob", &coin(5), "--keyring-dir", keys], 2, "--from");
     let key = "ab".repeat(32);
-    let register = ["tx", "staking", "register", "1000000stake", "--moniker", "m", "--from", "alice"];
+    let bond = coin(1_000_000);
+    let register = ["tx", "staking", "register", &bond, "--moniker", "m", "--from", "alice"];
     fails(&[&register[..], &["--consensus-key", &key, "--commission-rate", "7,5"]].concat(), 2, "e.g. 10 or 7.5");
     fails(&[&register[..], &["--consensus-key", "abc"]].concat(), 2, "--consensus-key-file");
     fails(&register, 2, "--consensus-key");
     fails(&["tx", "voting", "set-votes", "alice:5", "--from", "bob"], 2, "CANDIDATE=AMOUNT");
-    fails(&["tx", "voting", "undelegate", "alice", "5", "--from", "bob"], 2, "write it like 5stake");
+    fails(&["tx", "voting", "undelegate", "alice", "5", "--from", "bob"], 2, &format!("write it like {}", coin(5)));
     fails(&["init", "--home", keys, "--chain-id", "bad chain", "--moniker", "m"], 2, "--chain-id");
     fails(&["init", "--home", keys], 2, "--chain-id");
     fails(&["nonsense"], 2, "unrecognized subcommand");
@@ -210,7 +209,11 @@ fn missing_cometbft_says_how_to_install_it() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     let mut cmd = command(&["init", "--home", s(&home), "--chain-id", "c", "--moniker", "m"]);
-    cmd.env("PATH", "").env("HOME", dir.path()).env_remove("GOPATH").env_remove("COMETBFT");
+    cmd.env("PATH", "")
+        .env("HOME", dir.path())
+        .env_remove("GOPATH")
+        .env_remove("COMETBFT")
+        .env_remove("CONCLAVE_COMETBFT");
     let output = run_command(cmd);
     check_failure(&output, &["init"], 1, INSTALL);
     let missing = dir.path().join("nope");
@@ -247,12 +250,12 @@ fn init_writes_a_home_with_our_genesis_and_socket() {
     assert_eq!(genesis["validators"].as_array().unwrap().len(), 1);
     let balances = &genesis["app_state"]["app"]["bank"]["balances"];
     assert_eq!(balances[0]["address"], address.as_str());
-    assert_eq!(balances[0]["coins"][0], serde_json::json!({"denom": "stake", "amount": "1000000000000"}));
+    assert_eq!(balances[0]["coins"][0], serde_json::json!({"denom": DENOM, "amount": "1000000000000"}));
     assert_eq!(genesis["app_state"]["runtime"]["params"]["max_block_gas"], 100_000_000);
     // Staking registers this node's validator, operated by the funded key, with its
     // consensus key and a self-bond; genesis.json's validator has the power the app elects.
     let app_state = &genesis["app_state"]["app"];
-    assert_eq!(app_state["staking"]["params"]["bond_denom"], "stake");
+    assert_eq!(app_state["staking"]["params"]["bond_denom"], DENOM);
     let registrations = app_state["staking"]["registrations"].as_array().unwrap();
     assert_eq!(registrations.len(), 1);
     assert_eq!(registrations[0]["operator"], address.as_str());
@@ -261,8 +264,8 @@ fn init_writes_a_home_with_our_genesis_and_socket() {
     let key_file = json(&std::fs::read_to_string(home.join("config/priv_validator_key.json")).unwrap());
     assert_eq!(genesis["validators"][0]["pub_key"]["value"], key_file["pub_key"]["value"]);
     assert_eq!(genesis["validators"][0]["power"], "100");
-    assert_eq!(summary["self_bond"], "100000000stake");
-    assert_eq!(summary["balance"], "999900000000stake");
+    assert_eq!(summary["self_bond"], format!("100000000{DENOM}"));
+    assert_eq!(summary["balance"], format!("999900000000{DENOM}"));
     // A one-validator chain: rotation may elect a set of 1, which must then hold all power.
     let rotation = &app_state["rotation"]["params"];
     assert_eq!(

@@ -5,7 +5,11 @@
 //!   (see [`store`]);
 //! - `abci`: our ABCI server against tendermint-abci's (see [`abci`]);
 //! - `chain`: throughput under CometBFT (see [`chain`]);
-//! - `staking`: staking + voting end-block with many unbondings maturing at once (see [`staking`]).
+//! - `staking`: staking + voting end-block with many unbondings maturing at once (see [`staking`]);
+//! - `slashing`: slashing's block work over a full liveness window, a mass jail and a block of
+//!   double-sign evidence (see [`slashing`]);
+//! - `rewards`: rewards' block work and a claim from 16 candidates on a large state (see
+//!   [`rewards`]).
 //!
 //! Benchmarks that need per-engine resource figures (peak RSS, bytes written) run each
 //! engine in a child process: the binary re-executes itself with a hidden flag.
@@ -19,9 +23,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod abci;
 mod chain;
+mod rewards;
+mod slashing;
 mod staking;
 mod store;
 mod sys;
+mod timed_app;
 
 use clap::{Parser, Subcommand};
 
@@ -44,6 +51,10 @@ enum Command {
     Chain(chain::ChainArgs),
     /// Staking + voting end-block with many unbondings maturing in one block (large DPoS state).
     Staking(staking::StakingArgs),
+    /// Slashing's block work: 100 validators over a 10,000-block window, a mass jail, 50 double signs.
+    Slashing(slashing::SlashingArgs),
+    /// Rewards' block work (mint and distribution) and a claim from 16 candidates, on a large state.
+    Rewards(rewards::RewardsArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -57,5 +68,7 @@ fn main() -> anyhow::Result<()> {
         Command::Abci(args) => abci::run(&args),
         Command::Chain(args) => chain::run(&args),
         Command::Staking(args) => staking::run(&args),
+        Command::Slashing(args) => slashing::run(&args),
+        Command::Rewards(args) => rewards::run(&args),
     }
 }

@@ -1,133 +1,20 @@
 //! The adapter over a real socket, driven by a client that frames requests as CometBFT does
 //! (request then Flush): the block lifecycle, queries with proofs, CheckTx codes, and bad
 //! input that must close the connection or stop the node cleanly, never panic.
+//! (Which connections may come and go: `abci_server_outlives_clients_that_are_not_consensus.rs`.)
 
-use std::io::{BufReader, Read, Write};
-use std::os::unix::net::UnixStream;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+mod abci;
 
-use appchain::{AppChain, Msg};
+use std::io::Write;
+
+use abci::{genesis, start_node, time, validator_key, Client};
+use appchain::Msg;
 use bytes::Bytes;
-use conclave_abci::{serve, AbciApp, ListenAddress, Stopped};
+use conclave_abci::Stopped;
 use conclave_core::{Coin, TxCode};
-use conclave_runtime::Runtime;
-use conclave_store::{Store, StoreConfig};
 use conclave_testkit::{TestAccount, TxOptions};
-use prost::Message;
-use tendermint_proto::google::protobuf::Timestamp;
 use tendermint_proto::v0_38::abci as pb;
-use tendermint_proto::v0_38::abci::{request, response, Request, RequestFlush, Response};
-
-struct Client {
-    stream: BufReader<UnixStream>,
-}
-
-impl Client {
-    fn connect(path: &std::path::Path) -> Self {
-        for _ in 0..200 {
-            if let Ok(stream) = UnixStream::connect(path) {
-                stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-                return Self { stream: BufReader::new(stream) };
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        panic!("server did not start");
-    }
-
-    fn send(&mut self, value: request::Value) {
-        let mut out = Vec::new();
-        for message in [Request { value: Some(value) }, Request { value: Some(request::Value::Flush(RequestFlush {})) }]
-        {
-            message.encode_length_delimited(&mut out).unwrap();
-        }
-        self.stream.get_mut().write_all(&out).unwrap();
-    }
-
-    fn read(&mut self) -> Option<Response> {
-        let mut length: u64 = 0;
-        for shift in (0..64).step_by(7) {
-            let mut byte = [0u8; 1];
-            if self.stream.read_exact(&mut byte).is_err() {
-                return None;
-            }
-            length |= u64::from(byte[0] & 0x7F) << shift;
-            if byte[0] & 0x80 == 0 {
-                break;
-            }
-        }
-        let mut body = vec![0u8; length as usize];
-        self.stream.read_exact(&mut body).ok()?;
-        Some(Response::decode(body.as_slice()).unwrap())
-    }
-
-    /// Sends a request and Flush; returns the response (and checks the Flush answer).
-    fn call(&mut self, value: request::Value) -> response::Value {
-        self.send(value);
-        let answer = self.read().expect("response").value.expect("value");
-        let flush = self.read().expect("flush response").value;
-        assert!(matches!(flush, Some(response::Value::Flush(_))));
-        answer
-    }
-}
-
-struct Node {
-    socket: std::path::PathBuf,
-    fatal: Arc<Mutex<Vec<String>>>,
-    server: std::thread::JoinHandle<Stopped>,
-    _dir: tempfile::TempDir,
-}
-
-fn start_node() -> Node {
-    let dir = tempfile::tempdir().unwrap();
-    let socket = dir.path().join("abci.sock");
-    let fatal = Arc::new(Mutex::new(Vec::new()));
-    let recorded = Arc::clone(&fatal);
-    let store = Store::open_in_memory(StoreConfig::default()).unwrap();
-    let app = AbciApp::with_fatal_handler(
-        Runtime::new(AppChain::default(), store),
-        "appchain",
-        Arc::new(move |message: &str| recorded.lock().unwrap().push(message.to_string())),
-    );
-    let address = ListenAddress::Unix(socket.clone());
-    let server = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        runtime.block_on(async { serve(app, address, tokio::time::sleep(Duration::from_secs(60))).await }).unwrap()
-    });
-    Node { socket, fatal, server, _dir: dir }
-}
-
-/// `accounts` funded with 1,000,000 stake, and the first one also the only validator (it
-/// bonds 1,000,000 more: staking's minimum self-bond), with consensus key [`VALIDATOR_KEY`].
-fn genesis(accounts: &[&TestAccount]) -> Vec<u8> {
-    let balances: Vec<_> = accounts
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let amount = if i == 0 { "2000000" } else { "1000000" };
-            serde_json::json!({ "address": a.address, "coins": [{ "denom": "stake", "amount": amount }] })
-        })
-        .collect();
-    let validator = appchain::GenesisValidator {
-        operator: accounts[0].address,
-        consensus_key: validator_key(),
-        moniker: "node0".into(),
-        self_bond: 1_000_000,
-    };
-    let app = serde_json::from_value::<appchain::Genesis>(serde_json::json!({ "bank": { "balances": balances } }))
-        .unwrap()
-        .with_validators(&[validator], 100);
-    serde_json::to_vec(&serde_json::json!({ "app": app })).unwrap()
-}
-
-/// The genesis validator's consensus key.
-fn validator_key() -> [u8; 32] {
-    ed25519_consensus::SigningKey::from([9u8; 32]).verification_key().to_bytes()
-}
-
-fn time(seconds: i64) -> Option<Timestamp> {
-    Some(Timestamp { seconds, nanos: 0 })
-}
+use tendermint_proto::v0_38::abci::{request, response};
 
 #[test]
 fn block_lifecycle_queries_and_check_tx_over_the_socket() {
@@ -234,7 +121,7 @@ fn block_lifecycle_queries_and_check_tx_over_the_socket() {
     assert_eq!(prepared.txs, vec![Bytes::from(send(1))]);
 
     // A proven query verifies against the app hash of height 1.
-    let key = conclave_bank::state::BALANCES.storage_key(&(bob.address, "stake".to_string()));
+    let key = conclave_bank::balance_key(&bob.address, "stake");
     let response::Value::Query(answer) = query.call(request::Value::Query(pb::RequestQuery {
         data: Bytes::from(key.clone()),
         path: "/store/key".into(),
@@ -267,21 +154,12 @@ fn block_lifecycle_queries_and_check_tx_over_the_socket() {
     query.send_raw_empty();
     assert!(node.fatal.lock().unwrap().is_empty());
 
-    // CometBFT going away (a closed connection) stops the server with a clear outcome.
+    // CometBFT going away (its consensus connection closing) stops the server with a clear
+    // outcome; its other connections closing first do not.
     drop(query);
-    assert_eq!(node.server.join().unwrap(), Stopped::ClientDisconnected);
-}
-
-impl Client {
-    fn send_raw_empty(&mut self) {
-        let mut out = Vec::new();
-        Request { value: None }.encode_length_delimited(&mut out).unwrap();
-        Request { value: Some(request::Value::Flush(RequestFlush {})) }.encode_length_delimited(&mut out).unwrap();
-        self.stream.get_mut().write_all(&out).unwrap();
-        let answer = self.read().expect("response").value;
-        assert!(matches!(answer, Some(response::Value::Exception(_))), "{answer:?}");
-        assert!(matches!(self.read().expect("flush").value, Some(response::Value::Flush(_))));
-    }
+    drop(mempool);
+    drop(consensus);
+    assert_eq!(node.server.join().unwrap(), Stopped::ConsensusDisconnected);
 }
 
 #[test]
@@ -300,7 +178,7 @@ fn out_of_order_calls_stop_the_node_instead_of_answering() {
     assert!(fatal[0].contains("Commit") && fatal[0].contains("without a finalized block"), "{}", fatal[0]);
     assert!(fatal[1].contains("before InitChain"), "{}", fatal[1]);
     drop(consensus);
-    assert_eq!(node.server.join().unwrap(), Stopped::ClientDisconnected);
+    assert_eq!(node.server.join().unwrap(), Stopped::ConsensusDisconnected);
 }
 
 #[test]
@@ -309,7 +187,10 @@ fn a_garbage_frame_closes_the_connection_without_a_panic() {
     let mut client = Client::connect(&node.socket);
     client.stream.get_mut().write_all(&[0x05, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]).unwrap();
     assert!(client.read().is_none(), "the server closes the connection");
-    assert_eq!(node.server.join().unwrap(), Stopped::ClientDisconnected);
+    // It was not the consensus connection: the server goes on.
+    let mut client = Client::connect(&node.socket);
+    assert!(matches!(client.call(request::Value::Echo(pb::RequestEcho::default())), response::Value::Echo(_)));
+    assert_eq!(node.shut_down(), Stopped::Shutdown);
 }
 
 #[test]
@@ -317,7 +198,7 @@ fn a_silent_probe_does_not_stop_the_server() {
     let node = start_node();
     // Connect and leave without a byte, as a readiness probe does.
     drop(Client::connect(&node.socket));
-    std::thread::sleep(Duration::from_millis(100));
+    std::thread::sleep(std::time::Duration::from_millis(100));
     let mut client = Client::connect(&node.socket);
     let response::Value::Echo(echo) =
         client.call(request::Value::Echo(pb::RequestEcho { message: "still here".into() }))
@@ -326,5 +207,5 @@ fn a_silent_probe_does_not_stop_the_server() {
     };
     assert_eq!(echo.message, "still here");
     drop(client);
-    assert_eq!(node.server.join().unwrap(), Stopped::ClientDisconnected);
+    assert_eq!(node.shut_down(), Stopped::Shutdown);
 }

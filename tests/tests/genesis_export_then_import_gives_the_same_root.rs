@@ -92,7 +92,9 @@ fn export_then_import_reproduces_candidates_and_votes() {
     let undelegate = conclave_voting::Msg::Undelegate { candidate: alice.address, amount: 1_000_000 };
     let redelegate =
         conclave_voting::Msg::Redelegate { source: alice.address, destination: bob.address, amount: 500_000 };
-    let tx = chain.sign(carol, vec![voting(undelegate), voting(redelegate)]);
+    // Two stake moves, each settling rewards first: more than the default 200,000 gas.
+    let options = TxOptions { gas_limit: 400_000, fee: conclave_core::Coin::new("stake", 400), ..TxOptions::default() };
+    let tx = carol.sign("test-chain", chain.nonce(carol), vec![voting(undelegate), voting(redelegate)], &options);
     ok(chain.deliver(tx));
     chain.produce_block(vec![chain.sign(alice, vec![send(bob, 7)])]);
 

@@ -5,7 +5,6 @@
 mod common;
 
 use common::*;
-use conclave_bank::state::BALANCES;
 use conclave_proof::Proof;
 use conclave_runtime::{QueryCode, QueryRequest};
 use conclave_testkit::TestAccount;
@@ -27,7 +26,7 @@ fn present_and_absent_keys_verify_at_current_and_past_heights() {
     chain.produce_block(vec![chain.sign(alice, vec![send(bob, 23)])]);
     let root_at_2 = chain.app_hash();
 
-    let bob_key = BALANCES.storage_key(&(bob.address, "stake".to_string()));
+    let bob_key = conclave_bank::balance_key(&bob.address, "stake");
     let (value, proof, height) = prove(&chain, bob_key.clone(), 0);
     assert_eq!(height, 2);
     assert_eq!(borsh::from_slice::<u128>(&value).unwrap(), FUNDS + 100);
@@ -43,7 +42,7 @@ fn present_and_absent_keys_verify_at_current_and_past_heights() {
     old_proof.verify(&root_at_1, &bob_key, Some(&old_value)).unwrap();
 
     let stranger = TestAccount::named("stranger");
-    let absent = BALANCES.storage_key(&(stranger.address, "stake".to_string()));
+    let absent = conclave_bank::balance_key(&stranger.address, "stake");
     let (value, proof, _) = prove(&chain, absent.clone(), 0);
     assert!(value.is_empty());
     proof.verify(&root_at_2, &absent, None).unwrap();

@@ -1,5 +1,6 @@
-//! Every staking and voting message, delivered through the app-template chain, succeeds and
-//! uses less gas than `appchaind`'s default `--gas` (so the CLI's defaults work for them);
+//! Every staking, voting, rotation and rewards message, delivered through the app-template chain,
+//! succeeds and uses less gas than `appchaind`'s default `--gas` (so the CLI's defaults work
+//! for them);
 //! queries are routed by module name; invariants hold after every block (the test chain
 //! checks them).
 
@@ -9,9 +10,11 @@ use common::*;
 use conclave_testkit::TxOptions;
 use conclave_voting::{Msg as V, VoteTarget};
 
-/// `appchaind`'s default `--gas` for staking and voting transactions
-/// (app-template/src/bin/appchaind/client.rs, `default_gas`).
-const CLI_DEFAULT_GAS: u64 = 400_000;
+/// `appchaind`'s default `--gas` for staking and voting transactions.
+const CLI_DEFAULT_GAS: u64 = conclave_staking::cli::MODULE_GAS;
+
+/// The default `--gas` of every `update-params` command.
+const UPDATE_PARAMS_GAS: u64 = conclave_client::args::UPDATE_PARAMS_GAS;
 
 /// `appchaind`'s default `--gas` for `tx voting set-votes` with `targets` targets.
 fn set_votes_default_gas(targets: u64) -> u64 {
@@ -20,9 +23,11 @@ fn set_votes_default_gas(targets: u64) -> u64 {
 
 #[test]
 fn every_message_fits_the_cli_default_gas() {
-    let mut chain = chain();
     let accounts = accounts();
-    let (alice, bob, carol) = (&accounts[0], &accounts[1], &accounts[2]);
+    let mut genesis = genesis(&accounts);
+    genesis.runtime.authority = Some(accounts[0].address);
+    let mut chain = conclave_testkit::TestChain::builder(appchain::AppChain::default(), genesis).build();
+    let (alice, bob, carol, dave) = (&accounts[0], &accounts[1], &accounts[2], &accounts[3]);
     let options =
         TxOptions { gas_limit: 5_000_000, fee: conclave_core::Coin::new("stake", 5_000), ..Default::default() };
     let mut worst = Vec::new();
@@ -66,15 +71,48 @@ fn every_message_fits_the_cli_default_gas() {
     let id = unbondings[0]["id"].as_u64().unwrap_or_else(|| panic!("no unbonding: {unbondings}"));
     run(&mut chain, carol, "cancel-unbonding", voting(V::CancelUnbonding { id, amount: 500_000 }));
     run(&mut chain, carol, "unvote", voting(V::Unvote { candidate: bob.address }));
+    let staking_params = conclave_staking::Params { max_completions_per_block: 9, ..Default::default() };
+    let update = appchain::Msg::Staking(conclave_staking::Msg::UpdateParams { params: staking_params });
+    run(&mut chain, alice, "update-params staking", update);
+    let update = voting(V::UpdateParams { params: conclave_voting::Params { max_votes: 8, max_entries: 7 } });
+    run(&mut chain, alice, "update-params voting", update);
+    let rotation_params = appchain::rotation_params(1, conclave_rotation::Params::default().epoch_length);
+    let update = appchain::Msg::Rotation(conclave_rotation::Msg::UpdateParams { params: rotation_params });
+    run(&mut chain, alice, "update-params rotation", update);
+    // Rewards: a voter of the genesis validator claims from it, then from all (one candidate);
+    // the validator's operator (given the fee) withdraws its commission.
+    let validator = conclave_testkit::TestAccount::named("validator");
+    run(&mut chain, dave, "vote", voting(V::Vote { candidate: validator.address, amount: 5_000_000 }));
+    let fee_money = chain.sign(bob, vec![send(&validator, 100_000)]);
+    assert!(chain.deliver(fee_money).is_ok());
+    chain.produce_empty_blocks(3);
+    let claim = |candidate| appchain::Msg::Rewards(conclave_rewards::Msg::Claim { candidate });
+    run(&mut chain, dave, "claim", claim(Some(validator.address)));
+    chain.produce_empty_blocks(3);
+    run(&mut chain, dave, "claim all", claim(None));
+    run(
+        &mut chain,
+        &validator,
+        "withdraw-commission",
+        appchain::Msg::Rewards(conclave_rewards::Msg::WithdrawCommission),
+    );
+    let update = appchain::Msg::Rewards(conclave_rewards::Msg::UpdateParams { params: Default::default() });
+    run(&mut chain, alice, "update-params rewards", update);
     for (what, gas) in &worst {
         eprintln!("{what}: {gas} gas");
-        let default = if what == "set-votes" { set_votes_default_gas(2) } else { CLI_DEFAULT_GAS };
+        let default = match what.as_str() {
+            "set-votes" => set_votes_default_gas(2),
+            "claim" | "withdraw-commission" => conclave_rewards::cli::CLAIM_GAS,
+            "claim all" => conclave_rewards::cli::CLAIM_GAS + conclave_rewards::cli::CLAIM_GAS_PER_CANDIDATE,
+            w if w.starts_with("update-params") => UPDATE_PARAMS_GAS,
+            _ => CLI_DEFAULT_GAS,
+        };
         // Half the default: room for bigger state (more entries, longer vote sets).
         assert!(*gas <= default / 2, "{what} used {gas} gas: more than half of the CLI default {default}");
     }
     // Queries route by module name.
     let params: serde_json::Value = chain.query_json("voting/params", &serde_json::json!({})).unwrap();
-    assert_eq!(params["max_votes"], 16);
+    assert_eq!(params["max_votes"], 8);
     let pools: serde_json::Value = chain.query_json("staking/pools", &serde_json::json!({})).unwrap();
     assert!(pools["unbonded"].as_str().is_some(), "{pools}");
 }

@@ -23,19 +23,20 @@ use std::time::{Duration, Instant};
 
 use conclave_testkit::TestAccount;
 
-use cometbft::load::{check_balances, replay_blocks, Load};
-use cometbft::network::Network;
-use cometbft::rpc::Rpc;
-use cometbft::wait_for;
+use conclave_cometbft::{tail, Rpc};
+
+use cometbft::load::{check_balances, replay_blocks, surprises, TransferLoad};
+use cometbft::{genesis_balances, wait_for};
 
 const KILLS: usize = 3;
 
 fn abci_info_matches_header(rpc: &Rpc, when: &str) -> u64 {
-    let (height, app_hash) = rpc.abci_info().unwrap_or_else(|e| panic!("{when}: abci_info: {e}"));
+    let info = rpc.abci_info().unwrap_or_else(|e| panic!("{when}: abci_info: {e}"));
+    let (height, app_hash) = (info.last_block_height, info.last_block_app_hash);
     let header = wait_for(
         &format!("{when}: block {} after the app's height {height}", height + 1),
         Duration::from_secs(30),
-        || rpc.header(height + 1).map_err(|e| e.to_string()),
+        || rpc.block(height + 1).map(|b| b.block.header).map_err(|e| e.to_string()),
     );
     assert_eq!(
         header.app_hash,
@@ -49,7 +50,7 @@ fn abci_info_matches_header(rpc: &Rpc, when: &str) -> u64 {
 
 /// `(appHeight, storeHeight)` from the last "ABCI Replay Blocks" line of CometBFT's log.
 fn handshake_heights(log: &std::path::Path) -> (u64, u64) {
-    let tail = cometbft::process::tail(log, 400);
+    let tail = tail(log, 400);
     let line = tail
         .lines()
         .rev()
@@ -67,14 +68,15 @@ fn handshake_heights(log: &std::path::Path) -> (u64, u64) {
 #[test]
 fn a_killed_chain_process_restarts_with_every_committed_transfer() {
     let started = Instant::now();
-    let mut net = Network::single("e2e-crash");
+    let mut net = cometbft::single("e2e-crash");
     net.set_store(2, 3);
     net.start_all();
     net.wait_for_height(&[0], 2, Duration::from_secs(30));
     let rpc = net.nodes[0].rpc.clone();
     let sender = net.accounts[0].clone();
     let recipients: Vec<_> = ["r1", "r2", "r3"].iter().map(|n| TestAccount::named(n).address).collect();
-    let mut load = Load::start(&net.chain_id, vec![(sender, rpc.clone())], recipients, Duration::from_millis(15));
+    let mut load =
+        TransferLoad::start(&net.chain_id, vec![(sender, rpc.clone())], recipients, Duration::from_millis(15));
 
     let mut last_restart_height = 0;
     let mut replays = 0;
@@ -93,7 +95,7 @@ fn a_killed_chain_process_restarts_with_every_committed_transfer() {
         });
 
         // What is committed right now, then the kill (the load keeps sending).
-        let hashes = load.accepted.lock().unwrap().clone();
+        let hashes = load.accepted_hashes();
         let committed_before: Vec<(String, u64)> = hashes
             .iter()
             .filter_map(|h| rpc.tx(h).unwrap_or_else(|e| panic!("/tx {h}: {e}")).map(|tx| (h.clone(), tx.height)))
@@ -119,7 +121,7 @@ fn a_killed_chain_process_restarts_with_every_committed_transfer() {
         match net.nodes[0].wait_cometbft_exit(Duration::from_secs(5)) {
             Some(status) => eprintln!("kill {kill} at height ~{height_before}: cometbft exited by itself ({status})"),
             None => {
-                let tail = cometbft::process::tail(&net.nodes[0].home.join("cometbft.log"), 12);
+                let tail = tail(&net.nodes[0].cometbft_log(), 12);
                 eprintln!("kill {kill}: cometbft still running 5 s after losing the app; its last lines:\n{tail}");
                 let status = net.nodes[0].stop_cometbft(Duration::from_secs(2));
                 eprintln!("kill {kill}: cometbft stopped ({status:?})");
@@ -139,13 +141,13 @@ fn a_killed_chain_process_restarts_with_every_committed_transfer() {
             let tx = tx.unwrap_or_else(|| {
                 panic!("after kill {kill}: tx {hash}, committed at {height} before the kill, is gone")
             });
-            assert_eq!((tx.height, tx.code), (*height, 0), "after kill {kill}: tx {hash} moved or failed");
+            assert_eq!((tx.height, tx.tx_result.code), (*height, 0), "after kill {kill}: tx {hash} moved or failed");
         }
         last_restart_height = height_before;
         // What the handshake saw: the app's height against CometBFT's block store.
-        let (app, store) = handshake_heights(&net.nodes[0].home.join("cometbft.log"));
+        let (app, store) = handshake_heights(&net.nodes[0].cometbft_log());
         eprintln!("  kill {kill}: handshake found the app at {app}, the block store at {store}");
-        let app_log = cometbft::process::tail(&net.nodes[0].home.join("appchaind.log"), 200);
+        let app_log = tail(&net.nodes[0].app_log(), 200);
         if let Some(line) = app_log.lines().rev().find(|l| l.contains("state store recovered")) {
             eprintln!("  kill {kill}: {}", line.trim());
         }
@@ -162,7 +164,7 @@ fn a_killed_chain_process_restarts_with_every_committed_transfer() {
     // The chain keeps accepting and committing transfers after the last restart.
     let accepted_at_restart = load.accepted_count();
     wait_for("transfers committed after the last restart", Duration::from_secs(60), || {
-        let hashes = load.accepted.lock().unwrap().clone();
+        let hashes = load.accepted_hashes();
         let fresh = hashes[accepted_at_restart.min(hashes.len())..]
             .iter()
             .filter(|h| matches!(rpc.tx(h), Ok(Some(tx)) if tx.height > last_restart_height))
@@ -173,12 +175,12 @@ fn a_killed_chain_process_restarts_with_every_committed_transfer() {
             Err(format!("{fresh} new transfers committed"))
         }
     });
-    let surprises = load.stop();
-    assert!(surprises.is_empty(), "unexpected refusals: {surprises:#?}");
+    let stats = load.stop();
+    assert!(surprises(&stats).is_empty(), "unexpected refusals: {stats:#?}");
 
     // Every balance = genesis + every block's transfers, at the app's latest height.
     let height = abci_info_matches_header(&rpc, "at the end");
-    let replayed = replay_blocks(&rpc, &net.genesis_balances, &load.ledger, height);
+    let replayed = replay_blocks(&rpc, &genesis_balances(&net), &load.ledger, height);
     check_balances(&rpc, &replayed.balances, height, "node0");
     assert!(replayed.txs >= 30, "only {} transfers committed in {height} blocks", replayed.txs);
     net.nodes[0].assert_running();
@@ -186,8 +188,8 @@ fn a_killed_chain_process_restarts_with_every_committed_transfer() {
         "{KILLS} kills survived; {} transfers in {height} blocks ({} signed, {} refused, {} unanswered) in {:?}",
         replayed.txs,
         load.ledger.len(),
-        load.counters.refused.load(std::sync::atomic::Ordering::Relaxed),
-        load.counters.unreachable.load(std::sync::atomic::Ordering::Relaxed),
+        stats.refused_total(),
+        stats.unreachable,
         started.elapsed()
     );
 }

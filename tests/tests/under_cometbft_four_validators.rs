@@ -14,10 +14,11 @@ use std::time::{Duration, Instant};
 
 use conclave_testkit::TestAccount;
 
-use cometbft::load::{check_balances, replay_blocks, Load};
-use cometbft::network::Network;
-use cometbft::rpc::HeaderInfo;
-use cometbft::wait_for;
+use conclave_cometbft::rpc::BlockMeta;
+use conclave_testkit::live::Network;
+
+use cometbft::load::{check_balances, replay_blocks, surprises, TransferLoad};
+use cometbft::{genesis_balances, wait_for};
 
 const NODES: usize = 4;
 /// The node that is stopped and restarted (no load is sent to it).
@@ -26,7 +27,7 @@ const LOADED_BLOCKS: u64 = 50;
 const STALL: Duration = Duration::from_secs(30);
 
 /// Every node's headers `1..=height` are identical (block hash and app hash) to node0's.
-fn assert_same_history(net: &Network, nodes: &[usize], height: u64) -> Vec<HeaderInfo> {
+fn assert_same_history(net: &Network, nodes: &[usize], height: u64) -> Vec<BlockMeta> {
     let reference = net.nodes[nodes[0]]
         .rpc
         .headers(1, height)
@@ -37,16 +38,16 @@ fn assert_same_history(net: &Network, nodes: &[usize], height: u64) -> Vec<Heade
             node.rpc.headers(1, height).unwrap_or_else(|e| panic!("{}: headers 1..={height}: {e}", node.name));
         for (mine, theirs) in headers.iter().zip(&reference) {
             assert_eq!(
-                (&mine.app_hash, &mine.block_hash),
-                (&theirs.app_hash, &theirs.block_hash),
+                (&mine.header.app_hash, &mine.block_id.hash),
+                (&theirs.header.app_hash, &theirs.block_id.hash),
                 "height {}: {} reports app hash {:02x?} / block {}, {} reports {:02x?} / block {}",
-                mine.height,
+                mine.header.height,
                 node.name,
-                mine.app_hash,
-                mine.block_hash,
+                mine.header.app_hash,
+                mine.block_id.hash,
                 net.nodes[nodes[0]].name,
-                theirs.app_hash,
-                theirs.block_hash
+                theirs.header.app_hash,
+                theirs.block_id.hash
             );
         }
     }
@@ -57,9 +58,10 @@ fn assert_same_history(net: &Network, nodes: &[usize], height: u64) -> Vec<Heade
 fn assert_infos_match_headers(net: &Network, nodes: &[usize]) {
     for &i in nodes {
         let node = &net.nodes[i];
-        let (height, app_hash) = node.rpc.abci_info().unwrap_or_else(|e| panic!("{}: abci_info: {e}", node.name));
+        let info = node.rpc.abci_info().unwrap_or_else(|e| panic!("{}: abci_info: {e}", node.name));
+        let (height, app_hash) = (info.last_block_height, info.last_block_app_hash);
         let header = wait_for(&format!("{}: block {}", node.name, height + 1), STALL, || {
-            net.nodes[0].rpc.header(height + 1).map_err(|e| e.to_string())
+            net.nodes[0].rpc.block(height + 1).map(|b| b.block.header).map_err(|e| e.to_string())
         });
         assert_eq!(
             header.app_hash,
@@ -81,10 +83,10 @@ fn four_validators_agree_on_every_app_hash_and_survive_a_stopped_validator() {
     let started = Instant::now();
     let all: Vec<usize> = (0..NODES).collect();
     let others: Vec<usize> = all.iter().copied().filter(|&i| i != STOPPED).collect();
-    let mut net = Network::localnet(NODES, "e2e-four");
+    let mut net = cometbft::localnet(NODES, "e2e-four");
     net.start_all();
     net.wait_for_height(&all, 2, Duration::from_secs(60));
-    let validators = net.nodes[0].rpc.validators(0).unwrap();
+    let (_, validators) = net.nodes[0].rpc.validator_set(0).unwrap();
     assert_eq!(validators.len(), NODES, "validator set: {validators:?}");
 
     // --- Load: alice, bob, carol, dave each send to their own node (never the one that will
@@ -97,14 +99,14 @@ fn four_validators_agree_on_every_app_hash_and_survive_a_stopped_validator() {
         .enumerate()
         .map(|(k, account)| (account.clone(), net.nodes[others[k % others.len()]].rpc.clone()))
         .collect();
-    let mut load = Load::start(&net.chain_id, senders, recipients, Duration::from_millis(40));
+    let mut load = TransferLoad::start(&net.chain_id, senders, recipients, Duration::from_millis(40));
 
     // --- At least 50 blocks under load; identical hashes everywhere.
     let first_loaded = heights(&net, &all).into_iter().max().unwrap_or(0);
     net.wait_for_height(&all, first_loaded + LOADED_BLOCKS, STALL);
     let h1 = heights(&net, &all).into_iter().min().unwrap_or(0);
     let history = assert_same_history(&net, &all, h1);
-    let loaded_txs: u64 = history.iter().filter(|h| h.height > first_loaded).map(|h| h.num_txs).sum();
+    let loaded_txs: u64 = history.iter().filter(|m| m.header.height > first_loaded).map(|m| m.num_txs).sum();
     assert!(loaded_txs >= LOADED_BLOCKS, "only {loaded_txs} txs in the {} loaded blocks", h1 - first_loaded);
     assert_infos_match_headers(&net, &all);
     eprintln!("{h1} blocks identical on {NODES} nodes ({loaded_txs} txs) after {:?}", started.elapsed());
@@ -125,7 +127,8 @@ fn four_validators_agree_on_every_app_hash_and_survive_a_stopped_validator() {
     let target = heights(&net, &others).into_iter().max().unwrap_or(0);
     net.wait_for_height(&[STOPPED], target, STALL);
     wait_for(&format!("{} to finish catching up", net.nodes[STOPPED].name), Duration::from_secs(60), || {
-        let (height, catching_up) = net.nodes[STOPPED].rpc.sync_info().map_err(|e| e.to_string())?;
+        let sync = net.nodes[STOPPED].rpc.status().map_err(|e| e.to_string())?.sync_info;
+        let (height, catching_up) = (sync.latest_block_height, sync.catching_up);
         let tip = heights(&net, &others).into_iter().max().unwrap_or(0);
         if !catching_up && height + 2 >= tip {
             Ok(())
@@ -139,14 +142,13 @@ fn four_validators_agree_on_every_app_hash_and_survive_a_stopped_validator() {
     net.wait_for_height(&all, now + 3, STALL);
 
     // --- Stop the load; identical history on all four nodes, and balances that match the blocks.
-    let surprises = load.stop();
-    assert!(surprises.is_empty(), "unexpected CheckTx refusals: {surprises:#?}");
-    let rpc_errors = load.rpc_errors.lock().unwrap().clone();
-    assert!(rpc_errors.is_empty(), "CometBFT RPC errors while every loaded node was up: {rpc_errors:#?}");
+    let stats = load.stop();
+    assert!(surprises(&stats).is_empty(), "unexpected CheckTx refusals: {stats:#?}");
+    assert_eq!(stats.rpc_errors, 0, "CometBFT RPC errors while every loaded node was up: {stats:#?}");
     let end = heights(&net, &all).into_iter().min().unwrap_or(0);
     assert_same_history(&net, &all, end);
     assert_infos_match_headers(&net, &all);
-    let replayed = replay_blocks(&net.nodes[0].rpc, &net.genesis_balances, &load.ledger, end);
+    let replayed = replay_blocks(&net.nodes[0].rpc, &genesis_balances(&net), &load.ledger, end);
     for &i in &all {
         check_balances(&net.nodes[i].rpc, &replayed.balances, end, &net.nodes[i].name);
     }

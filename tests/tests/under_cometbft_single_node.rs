@@ -7,23 +7,20 @@
 
 mod cometbft;
 
-use std::process::Command;
 use std::time::Duration;
 
-use conclave_bank::state::BALANCES;
 use conclave_core::TxCode;
 use conclave_proof::Proof;
 use conclave_testkit::{TestAccount, TxOptions};
 
-use cometbft::binaries::appchaind;
+use conclave_cometbft::rpc::{BroadcastTxSync, CheckTx, Rpc, RpcError, TxResponse};
+
 use cometbft::load::{fee, send, transfer};
-use cometbft::network::Network;
-use cometbft::rpc::{CheckTxOutcome, CommittedTx, Rpc, RpcError};
-use cometbft::wait_for;
+use cometbft::{genesis_balances, wait_for, AppchainQueries};
 
 const TX_WAIT: Duration = Duration::from_secs(30);
 
-fn committed(rpc: &Rpc, hash: &str) -> CommittedTx {
+fn committed(rpc: &Rpc, hash: &str) -> TxResponse {
     wait_for(&format!("tx {hash} to be committed"), TX_WAIT, || match rpc.tx(hash) {
         Ok(Some(tx)) => Ok(tx),
         Ok(None) => Err(format!("not yet in a block (height {:?})", rpc.height().ok())),
@@ -32,32 +29,50 @@ fn committed(rpc: &Rpc, hash: &str) -> CommittedTx {
 }
 
 fn header_app_hash(rpc: &Rpc, height: u64) -> [u8; 32] {
-    let header = wait_for(&format!("block {height}"), TX_WAIT, || rpc.header(height).map_err(|e| e.to_string()));
-    header.app_hash.try_into().unwrap_or_else(|h: Vec<u8>| panic!("app hash of block {height} is {} bytes", h.len()))
+    let block = wait_for(&format!("block {height}"), TX_WAIT, || rpc.block(height).map_err(|e| e.to_string()));
+    block
+        .block
+        .header
+        .app_hash
+        .try_into()
+        .unwrap_or_else(|h: Vec<u8>| panic!("app hash of block {height} is {} bytes", h.len()))
 }
 
-fn assert_refused(what: &str, outcome: Result<CheckTxOutcome, RpcError>, code: TxCode) {
+/// CheckTx's `(codespace, code, log)`, from `broadcast_tx_sync` or `check_tx`.
+struct Verdict(String, u32, String);
+
+impl From<BroadcastTxSync> for Verdict {
+    fn from(r: BroadcastTxSync) -> Self {
+        Verdict(r.codespace, r.code, r.log)
+    }
+}
+
+impl From<CheckTx> for Verdict {
+    fn from(r: CheckTx) -> Self {
+        Verdict(r.codespace, r.code, r.log)
+    }
+}
+
+fn assert_refused(what: &str, outcome: Result<impl Into<Verdict>, RpcError>, code: TxCode) {
     let outcome = outcome.unwrap_or_else(|e| panic!("{what}: broadcast failed instead of a CheckTx refusal: {e}"));
+    let Verdict(codespace, actual, log) = outcome.into();
     assert_eq!(
-        (outcome.codespace.as_str(), outcome.code),
+        (codespace.as_str(), actual),
         ("tx", code as u32),
-        "{what}: expected tx/{} ({code:?}), CheckTx said {}/{}: {}",
+        "{what}: expected tx/{} ({code:?}), CheckTx said {codespace}/{actual}: {log}",
         code as u32,
-        outcome.codespace,
-        outcome.code,
-        outcome.log
     );
 }
 
 #[test]
 fn a_single_node_includes_transfers_refuses_bad_txs_and_proves_queries() {
-    let mut net = Network::single("e2e-single");
+    let mut net = cometbft::single("e2e-single");
     net.start_all();
     net.wait_for_height(&[0], 2, Duration::from_secs(30));
     let rpc = net.nodes[0].rpc.clone();
     let chain_id = net.chain_id.clone();
     let sender = net.accounts[0].clone();
-    let genesis = net.genesis_balances[&sender.address];
+    let genesis = genesis_balances(&net)[&sender.address];
     let bob = TestAccount::named("bob"); // not in genesis
     let sender_hex = sender.address.to_string();
     let bob_hex = bob.address.to_string();
@@ -78,14 +93,10 @@ fn a_single_node_includes_transfers_refuses_bad_txs_and_proves_queries() {
         );
         sent.push((outcome.hash, tx));
     }
-    let results: Vec<CommittedTx> = sent.iter().map(|(hash, _)| committed(&rpc, hash)).collect();
+    let results: Vec<TxResponse> = sent.iter().map(|(hash, _)| committed(&rpc, hash)).collect();
     for (i, result) in results.iter().enumerate() {
-        assert_eq!(
-            (result.code, result.codespace.as_str()),
-            (0, ""),
-            "transfer {i} failed in its block: {}",
-            result.log
-        );
+        let exec = &result.tx_result;
+        assert_eq!((exec.code, exec.codespace.as_str()), (0, ""), "transfer {i} failed in its block: {}", exec.log);
     }
     let last = results.iter().map(|r| r.height).max().unwrap();
     let total: u128 = amounts.iter().sum();
@@ -155,16 +166,16 @@ fn a_single_node_includes_transfers_refuses_bad_txs_and_proves_queries() {
     assert_eq!(rpc.balance(&bob_hex, "stake", 0).unwrap(), total, "a refused tx changed bob's balance");
 
     // --- store/key with prove: the proof verifies against the app hash in header H+1.
-    let key = BALANCES.storage_key(&(bob.address, "stake".to_string()));
+    let key = conclave_bank::balance_key(&bob.address, "stake");
     let answer = rpc.abci_query("store/key", &key, last, true).unwrap();
     assert_eq!(answer.code, 0, "store/key at {last}: {}/{} {}", answer.codespace, answer.code, answer.log);
     assert_eq!(answer.height, last, "the answer names the height it was asked for");
     assert_eq!(borsh::from_slice::<u128>(&answer.value).unwrap(), total, "raw balance value at {last}");
     assert_eq!(answer.proof_ops.len(), 1, "one proof op");
-    let (op_type, op_key, op_data) = &answer.proof_ops[0];
-    assert_eq!(op_type, "conclave/smt/v1");
-    assert_eq!(op_key, &key);
-    let proof: Proof = borsh::from_slice(op_data).expect("the proof op's data is a borsh conclave_proof::Proof");
+    let op = &answer.proof_ops[0];
+    assert_eq!(op.kind, "conclave/smt/v1");
+    assert_eq!(op.key, key);
+    let proof: Proof = borsh::from_slice(&op.data).expect("the proof op's data is a borsh conclave_proof::Proof");
     let root_after_last = header_app_hash(&rpc, last + 1);
     proof.verify(&root_after_last, &key, Some(&answer.value)).unwrap_or_else(|e| {
         panic!("proof for height {last} does not verify against header {}'s app hash: {e:?}", last + 1)
@@ -179,13 +190,13 @@ fn a_single_node_includes_transfers_refuses_bad_txs_and_proves_queries() {
     assert!(proof.verify(&root_after_last, &key, None).is_err());
 
     // The latest height (height 0), and an absent key (an exclusion proof).
-    let absent = BALANCES.storage_key(&(stranger.address, "stake".to_string()));
+    let absent = conclave_bank::balance_key(&stranger.address, "stake");
     for (what, key, present) in [("bob", key.clone(), true), ("stranger (absent)", absent, false)] {
         let answer = rpc.abci_query("store/key", &key, 0, true).unwrap();
         assert_eq!(answer.code, 0, "store/key latest for {what}: {}", answer.log);
         assert!(answer.height >= last, "latest answer height {} < {last}", answer.height);
         assert_eq!(answer.value.is_empty(), !present, "{what}: value {:?}", answer.value);
-        let proof: Proof = borsh::from_slice(&answer.proof_ops[0].2).unwrap();
+        let proof: Proof = borsh::from_slice(&answer.proof_ops[0].data).unwrap();
         let root = header_app_hash(&rpc, answer.height + 1);
         let value = if present { Some(answer.value.as_slice()) } else { None };
         proof
@@ -198,64 +209,15 @@ fn a_single_node_includes_transfers_refuses_bad_txs_and_proves_queries() {
 
     // --- The CLI against the running node: `tx bank send` waits for inclusion and reports
     // code 0 and a height; `query bank balance` reads the new balance.
-    let home = net.nodes[0].home.clone();
-    let url = rpc.url().to_string();
-    let output = Command::new(appchaind())
-        .args([
-            "tx",
-            "bank",
-            "send",
-            &bob_hex,
-            "4321stake",
-            "--from",
-            "validator",
-            "--node",
-            &url,
-            "--output",
-            "json",
-            "--home",
-        ])
-        .arg(&home)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "appchaind tx bank send failed: {stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let result: serde_json::Value =
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("tx bank send output is not JSON ({e}): {stdout}"));
-    assert_eq!(result["code"], 0, "tx bank send result: {result}");
+    let cli = net.nodes[0].cli();
+    let result = cli.tx(&["tx", "bank", "send", &bob_hex, "4321stake", "--from", "validator"]);
     let cli_hash = result["hash"].as_str().unwrap_or_else(|| panic!("no hash in {result}"));
     let cli_tx = committed(&rpc, &cli_hash.to_uppercase());
-    assert_eq!(cli_tx.code, 0);
-    let output = Command::new(appchaind())
-        .args([
-            "query",
-            "bank",
-            "balance",
-            &bob_hex,
-            "--node",
-            &url,
-            "--output",
-            "json",
-            "--height",
-            &cli_tx.height.to_string(),
-        ])
-        .arg("--home")
-        .arg(&home)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(cli_tx.tx_result.code, 0);
+    let balance = cli.json(&["query", "bank", "balance", &bob_hex, "--height", &cli_tx.height.to_string()]);
     assert!(
-        output.status.success(),
-        "appchaind query bank balance failed: {stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        stdout.contains(&(total + 4321).to_string()),
-        "query bank balance printed {stdout}, expected {}",
+        balance.to_string().contains(&(total + 4321).to_string()),
+        "query bank balance printed {balance}, expected {}",
         total + 4321
     );
     assert_eq!(rpc.balance(&bob_hex, "stake", cli_tx.height).unwrap(), total + 4321);

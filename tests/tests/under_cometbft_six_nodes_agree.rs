@@ -15,9 +15,8 @@ use std::time::{Duration, Instant};
 
 use conclave_testkit::TestAccount;
 
-use cometbft::load::Load;
-use cometbft::network::Network;
-use cometbft::wait_for;
+use cometbft::load::{surprises, TransferLoad};
+use cometbft::{validator_updates, wait_for};
 
 const VALIDATORS: usize = 4;
 const FULL_NODES: usize = 2;
@@ -28,7 +27,7 @@ const STALL: Duration = Duration::from_secs(30);
 #[test]
 fn four_validators_and_two_full_nodes_agree_on_every_app_hash() {
     let started = Instant::now();
-    let mut net = Network::localnet_with_full_nodes(VALIDATORS, FULL_NODES, "e2e-six");
+    let mut net = cometbft::localnet_with_full_nodes(VALIDATORS, FULL_NODES, "e2e-six");
     let validators = net.validator_indices();
     let full_nodes = net.full_node_indices();
     assert_eq!((validators.len(), full_nodes.len()), (VALIDATORS, FULL_NODES));
@@ -68,14 +67,13 @@ fn four_validators_and_two_full_nodes_agree_on_every_app_hash() {
         .enumerate()
         .map(|(k, account)| (account.clone(), net.nodes[targets[k % targets.len()]].rpc.clone()))
         .collect();
-    let mut load = Load::start(&net.chain_id, senders, recipients, Duration::from_millis(40));
+    let mut load = TransferLoad::start(&net.chain_id, senders, recipients, Duration::from_millis(40));
     let first_loaded = net.heights().into_iter().max().unwrap_or(0);
     // +1: the app hash after height H is in header H+1.
     net.wait_all(MIN_HEIGHTS.max(first_loaded + 10) + 1, STALL);
-    let surprises = load.stop();
-    assert!(surprises.is_empty(), "unexpected CheckTx refusals: {surprises:#?}");
-    let rpc_errors = load.rpc_errors.lock().unwrap().clone();
-    assert!(rpc_errors.is_empty(), "CometBFT RPC errors: {rpc_errors:#?}");
+    let stats = load.stop();
+    assert!(surprises(&stats).is_empty(), "unexpected CheckTx refusals: {stats:#?}");
+    assert_eq!(stats.rpc_errors, 0, "CometBFT RPC errors: {stats:#?}");
 
     // --- The same app hash on every node at every height.
     let last = net.common_app_hash_height();
@@ -87,10 +85,11 @@ fn four_validators_and_two_full_nodes_agree_on_every_app_hash() {
     // Each full node really followed (it executed the blocks itself: its app's Info).
     for &i in &full_nodes {
         let node = &net.nodes[i];
-        let (height, app_hash) = node.rpc.abci_info().unwrap_or_else(|e| panic!("{}: abci_info: {e}", node.name));
+        let info = node.rpc.abci_info().unwrap_or_else(|e| panic!("{}: abci_info: {e}", node.name));
+        let (height, app_hash) = (info.last_block_height, info.last_block_app_hash);
         assert!(height >= last, "{}: app at {height}, chain at {last}", node.name);
         let expected = wait_for(&format!("node0's header {}", height + 1), STALL, || {
-            net.nodes[0].rpc.app_hash_at(height).map_err(|e| e.to_string())
+            net.nodes[0].rpc.app_hash_after(height).map_err(|e| e.to_string())
         });
         assert_eq!(app_hash, expected, "{}: Info's app hash at {height}", node.name);
     }
@@ -114,7 +113,7 @@ fn four_validators_and_two_full_nodes_agree_on_every_app_hash() {
         }
     }
     for height in 1..=last {
-        let updates = net.nodes[0].rpc.validator_updates(height).unwrap();
+        let updates = validator_updates(&net.nodes[0].rpc, height);
         assert!(updates.is_empty(), "block {height} returned validator updates {updates:?}");
     }
 

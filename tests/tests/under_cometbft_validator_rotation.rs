@@ -18,18 +18,16 @@
 mod cometbft;
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use conclave_cometbft::rpc::{PublicKey, ValidatorUpdate};
+use conclave_testkit::live::{ConsensusKey, Network, ValidatorInfo};
 use conclave_testkit::TestAccount;
 
-use cometbft::binaries::appchaind;
-use cometbft::load::Load;
-use cometbft::network::{ConsensusKey, Network};
-use cometbft::rpc::{ValidatorInfo, ValidatorUpdate};
+use cometbft::load::{surprises, TransferLoad};
+use cometbft::validator_updates;
 
 const VALIDATORS: usize = 4;
 const FULL_NODES: usize = 2;
@@ -84,38 +82,6 @@ fn reference_cap(powers: Vec<u128>, self_bond_cap: u128) -> Vec<u128> {
     }
 }
 
-/// `appchaind ARGS --node URL --keyring-dir DIR`.
-fn cli(keys: &Path, url: &str, args: &[&str]) -> Output {
-    Command::new(appchaind()).args(args).args(["--node", url, "--keyring-dir"]).arg(keys).output().unwrap()
-}
-
-/// Runs a command that must succeed and print JSON.
-fn ok_json(keys: &Path, url: &str, args: &[&str]) -> Value {
-    let output = cli(keys, url, &[args, &["--output", "json"]].concat());
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "appchaind {args:?} failed: {stdout}{}", String::from_utf8_lossy(&output.stderr));
-    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("appchaind {args:?} printed non-JSON ({e}): {stdout}"))
-}
-
-/// Runs a `tx` command that must be included with code 0; returns its inclusion height.
-fn tx(keys: &Path, url: &str, args: &[&str]) -> u64 {
-    let result = ok_json(keys, url, args);
-    assert_eq!(result["code"], 0, "appchaind {args:?}: {result}");
-    result["height"].as_u64().unwrap_or_else(|| panic!("tx result without height: {result}"))
-}
-
-/// `appchaind keys add NAME` in the network's keyring; returns the address.
-fn add_key(keys: &Path, name: &str) -> String {
-    let output = Command::new(appchaind())
-        .args(["keys", "add", name, "-o", "json", "--keyring-dir"])
-        .arg(keys)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "keys add {name}: {}", String::from_utf8_lossy(&output.stderr));
-    let key: Value = serde_json::from_slice(&output.stdout).unwrap();
-    key["address"].as_str().unwrap().to_string()
-}
-
 /// The first block at or after `from` whose `FinalizeBlock` returned validator updates, and
 /// the updates; fails if none comes within `timeout`.
 fn next_update(net: &mut Network, from: u64, timeout: Duration) -> (u64, Vec<ValidatorUpdate>) {
@@ -123,8 +89,7 @@ fn next_update(net: &mut Network, from: u64, timeout: Duration) -> (u64, Vec<Val
     let mut height = from;
     loop {
         net.wait_for_height(&[0], height + 1, STALL);
-        let updates =
-            net.nodes[0].rpc.validator_updates(height).unwrap_or_else(|e| panic!("block_results {height}: {e}"));
+        let updates = validator_updates(&net.nodes[0].rpc, height);
         if !updates.is_empty() {
             return (height, updates);
         }
@@ -174,29 +139,28 @@ fn set_members(keys: &[ConsensusKey], set: &[ValidatorInfo]) -> Vec<(String, i64
 #[test]
 fn two_candidates_enter_two_validators_leave_through_three_rotations() {
     let started = Instant::now();
-    let mut net = Network::localnet_with_full_nodes(VALIDATORS, FULL_NODES, "e2e-rotation");
+    let mut net = cometbft::localnet_with_full_nodes(VALIDATORS, FULL_NODES, "e2e-rotation");
     net.edit_genesis(|genesis| {
         let rotation = &mut genesis["app_state"]["app"]["rotation"]["params"];
         rotation["epoch_length"] = serde_json::json!(EPOCH_LENGTH);
         rotation["max_validators"] = serde_json::json!(MAX_VALIDATORS);
         rotation["max_power_share_ppb"] = serde_json::json!(MAX_POWER_SHARE_PPB as u64);
     });
-    let keys_dir = net.keys_dir.clone();
     let keys: Vec<ConsensusKey> = net.nodes.iter().map(|n| n.consensus_key()).collect();
     let genesis_set = net.genesis_validators();
-    let self_bond: u128 = {
-        let path = net.nodes[0].home.join("config/genesis.json");
-        let genesis: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-        genesis["app_state"]["app"]["staking"]["registrations"][0]["self_bond"].as_str().unwrap().parse().unwrap()
-    };
+    let self_bond: u128 = net.genesis()["app_state"]["app"]["staking"]["registrations"][0]["self_bond"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     net.start_all();
     net.wait_all(2, Duration::from_secs(60));
-    let url = net.nodes[0].rpc.url().to_string();
-    let k = keys_dir.as_path();
+    // Every command runs with `--node <node0> --keyring-dir <the network's keys>`.
+    let cli = net.cli(0);
 
     // --- The genesis set is the staking genesis, as the app elected it in InitChain.
     assert_eq!(net.validator_set_everywhere(1), genesis_set, "height 1 is not signed by the genesis registrations");
-    let genesis_record = ok_json(k, &url, &["query", "rotation", "validators-at", "1"]);
+    let genesis_record = cli.json(&["query", "rotation", "validators-at", "1"]);
     assert_eq!(record_members(&genesis_record), set_members(&keys, &genesis_set), "rotation's genesis record");
 
     // --- Operators: validator<i> runs node<i>. Whales (fresh funded accounts) hold the votes
@@ -207,8 +171,8 @@ fn two_candidates_enter_two_validators_leave_through_three_rotations() {
         net.nodes.iter().map(|n| n.operator.as_ref().expect("localnet operator").address.to_string()).collect();
     let whales: Vec<String> = (0..=ROTATIONS.len() + 1).map(|w| format!("whale{w}")).collect();
     for whale in &whales {
-        add_key(k, whale);
-        tx(k, &url, &["tx", "bank", "send", whale, "100000000000stake", "--from", "bob"]);
+        cli.add_key(whale);
+        cli.tx(&["tx", "bank", "send", whale, "100000000000stake", "--from", "bob"]);
     }
     let self_power = self_bond / POWER_REDUCTION;
     // Each node's vote weight (staking power, uncapped) as the test expects it.
@@ -219,7 +183,7 @@ fn two_candidates_enter_two_validators_leave_through_three_rotations() {
         let mut args = vec!["tx", "voting", "set-votes"];
         args.extend(targets.iter().map(String::as_str));
         args.extend(["--from", whale]);
-        let height = tx(k, &url, &args);
+        let height = cli.tx_height(&args);
         for &(i, power) in votes {
             *weights.get_mut(&i).unwrap() += power;
         }
@@ -241,9 +205,9 @@ fn two_candidates_enter_two_validators_leave_through_three_rotations() {
             "--from",
             &operators[i],
         ];
-        tx(k, &url, &args);
+        cli.tx(&args);
         weights.insert(i, self_power);
-        let owner = ok_json(k, &url, &["query", "staking", "key-owner", &keys[i].hex()]);
+        let owner = cli.json(&["query", "staking", "key-owner", &keys[i].hex()]);
         assert_eq!(owner.as_str(), Some(operator_addresses[i].as_str()), "key owner of {}: {owner}", net.nodes[i].name);
     }
 
@@ -256,7 +220,7 @@ fn two_candidates_enter_two_validators_leave_through_three_rotations() {
         .enumerate()
         .map(|(j, account)| (account.clone(), net.nodes[j % net.nodes.len()].rpc.clone()))
         .collect();
-    let mut load = Load::start(&net.chain_id, senders, recipients, Duration::from_millis(100));
+    let mut load = TransferLoad::start(&net.chain_id, senders, recipients, Duration::from_millis(100));
 
     let mut previous: Option<Vec<ValidatorInfo>> = None;
     for round in 0..=ROTATIONS.len() {
@@ -272,12 +236,12 @@ fn two_candidates_enter_two_validators_leave_through_three_rotations() {
         let next = expected_set(&keys, members, &powers);
 
         // The preview (state after the vote's block) predicts exactly that set.
-        let preview = ok_json(k, &url, &["query", "rotation", "preview", "--height", &voted_at.to_string()]);
+        let preview = cli.json(&["query", "rotation", "preview", "--height", &voted_at.to_string()]);
         assert_eq!(record_members(&preview), set_members(&keys, &next), "{name}: preview {preview}");
         assert!(preview["skipped"].is_null(), "{name}: preview {preview}");
         // The vote's block belongs to the epoch of the next block after `voted_at - 1`; its
         // last height runs the election that counts it.
-        let epoch = ok_json(k, &url, &["query", "rotation", "epoch", "--height", &(voted_at - 1).to_string()]);
+        let epoch = cli.json(&["query", "rotation", "epoch", "--height", &(voted_at - 1).to_string()]);
         let expected_end = epoch["end_height"].as_u64().unwrap_or_else(|| panic!("query rotation epoch: {epoch}"));
         assert!(expected_end >= voted_at && expected_end - voted_at < EPOCH_LENGTH, "{name}: {epoch} for {voted_at}");
 
@@ -299,19 +263,18 @@ fn two_candidates_enter_two_validators_leave_through_three_rotations() {
         }
         // Staking's uncapped vote weight at the epoch end is what the election ranked.
         for (&i, &weight) in members.iter().zip(&member_weights) {
-            let info =
-                ok_json(k, &url, &["query", "staking", "candidate", &operators[i], "--height", &end.to_string()]);
+            let info = cli.json(&["query", "staking", "candidate", &operators[i], "--height", &end.to_string()]);
             assert_eq!(info["power"].as_u64(), Some(weight as u64), "{name}: weight of {}: {info}", net.nodes[i].name);
         }
         let mut expected_updates: Vec<ValidatorUpdate> = next
             .iter()
             .filter(|v| !current.contains(v))
-            .map(|v| ValidatorUpdate { pub_key: v.pub_key.clone(), power: v.voting_power })
+            .map(|v| ValidatorUpdate { pub_key: PublicKey::ed25519(v.pub_key.clone()), power: v.voting_power })
             .chain(
                 current
                     .iter()
                     .filter(|v| !next.iter().any(|n| n.pub_key == v.pub_key))
-                    .map(|v| ValidatorUpdate { pub_key: v.pub_key.clone(), power: 0 }),
+                    .map(|v| ValidatorUpdate { pub_key: PublicKey::ed25519(v.pub_key.clone()), power: 0 }),
             )
             .collect();
         expected_updates.sort();
@@ -323,7 +286,7 @@ fn two_candidates_enter_two_validators_leave_through_three_rotations() {
         assert_eq!(net.validator_set_everywhere(end + 1), current, "{name}: set at {}", end + 1);
         assert_eq!(net.validator_set_everywhere(end + 2), next, "{name}: set at {}", end + 2);
         for (signing, set) in [(end + 1, &current), (end + 2, &next)] {
-            let record = ok_json(k, &url, &["query", "rotation", "validators-at", &signing.to_string()]);
+            let record = cli.json(&["query", "rotation", "validators-at", &signing.to_string()]);
             assert_eq!(record_members(&record), set_members(&keys, set), "{name}: rotation's set at {signing}");
         }
         // Every member of the new set signs: its signature is in one of the commits of
@@ -357,8 +320,8 @@ fn two_candidates_enter_two_validators_leave_through_three_rotations() {
     // --- Blocks kept coming; every node agrees on every app hash.
     let top = net.heights().into_iter().max().unwrap_or(0);
     net.wait_all(top + 3, STALL);
-    let surprises = load.stop();
-    assert!(surprises.is_empty(), "unexpected CheckTx refusals: {surprises:#?}");
+    let stats = load.stop();
+    assert!(surprises(&stats).is_empty(), "unexpected CheckTx refusals: {stats:#?}");
     let last = net.common_app_hash_height();
     assert!(last >= 4 * EPOCH_LENGTH, "only {last} heights");
     net.assert_same_app_hashes(1, last);

@@ -8,7 +8,7 @@ use conclave_core::tx::verify_signature;
 use conclave_testkit::TxOptions;
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    conclave_core::state::hex(bytes)
 }
 
 #[test]

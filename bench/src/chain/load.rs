@@ -1,16 +1,18 @@
-//! The load generator and its accounting.
+//! The chain benchmark's load and its accounting, on `conclave_cometbft::load`.
 //!
-//! - **Senders**: `connections` threads, each with its own HTTP keep-alive connection to one
-//!   node (thread i → node i mod N) and its own transaction source: for the chain one funded
-//!   account signing bank transfers with consecutive nonces (tracked here, client-side; a
-//!   sender sticks to one node so its pending nonces are all in that node's mempool view); for
-//!   kvstore unique `key=value` transactions of the same length. Each sends with
-//!   `broadcast_tx_sync` (returns after CheckTx) as fast as the limits allow: at most `window`
-//!   transactions sent and not yet seen in a block, and optionally a total `rate`.
+//! - **Senders** (the toolkit's [`Load`]): `connections` threads, each with its own HTTP
+//!   keep-alive connection to one node (thread i → node i mod N) and its own transactions:
+//!   for the chain one funded account signing bank transfers with consecutive nonces (tracked
+//!   client-side; a sender sticks to one node so its pending nonces are all in that node's
+//!   mempool view); for kvstore unique `key=value` transactions of the same length. Each sends
+//!   with `broadcast_tx_sync` (returns after CheckTx) as fast as the limits allow: at most
+//!   `window` transactions sent and not yet seen in a block, and optionally a total `rate`. A
+//!   refused or failed send is retried with the same nonce, hence the same bytes.
 //! - **Poller**: one thread polls node0's `/status` every 10 ms; for each new height it reads
 //!   `/block` and `/block_results`, matches the block's transactions with the ones sent, and
-//!   records, per transaction, the latency from just before its `broadcast_tx_sync` to the
-//!   moment the poller first saw a height that includes it, and its result code.
+//!   records, per transaction, the latency from just before its `broadcast_tx_sync` (seen by
+//!   this module's [`Observer`]) to the moment the poller first saw a height that includes it,
+//!   and its result code.
 //! - **Window**: after `warmup`, the blocks committed during `duration` are measured: committed
 //!   tx/s = transactions with code 0 in those blocks / (header time of the last one − header
 //!   time of the one before the first), so block time, not the poller, sets the clock.
@@ -18,16 +20,16 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::time::SystemTime;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use conclave_core::Address;
-use conclave_testkit::{TestAccount, TxOptions};
+use conclave_cometbft::load::{Confirmer, Load, Observer, Outcome};
+use conclave_cometbft::Rpc;
+use conclave_testkit::TestAccount;
 
 use super::network::{AppKind, Network};
 use super::procs;
-use super::rpc::{Broadcast, Rpc};
 use super::signals;
 use crate::abci::stats::Summary;
 use crate::abci::workload;
@@ -84,30 +86,8 @@ pub(crate) struct LoadResult {
     pub(crate) machine_total_secs: f64,
 }
 
-/// Transactions a sender produces.
-enum Source {
-    Chain { chain_id: String, account: Box<TestAccount>, to: Address, nonce: u64, options: TxOptions },
-    Kvstore { prefix: String, seq: u64, length: usize },
-}
-
-impl Source {
-    fn next(&mut self) -> Vec<u8> {
-        match self {
-            Source::Chain { chain_id, account, to, nonce, options } => {
-                let tx = workload::transfer(chain_id, account, *nonce, *to, 1, options);
-                *nonce += 1;
-                tx
-            }
-            Source::Kvstore { prefix, seq, length } => {
-                // `<prefix><seq>=vvv…`: one '=', not first nor last, unique per sender and seq.
-                let mut tx = format!("{prefix}{seq:010}=").into_bytes();
-                tx.resize((*length).max(tx.len() + 1), b'v');
-                *seq += 1;
-                tx
-            }
-        }
-    }
-}
+/// How long one RPC call of the senders or the poller may take.
+const RPC_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The length of the chain's transfers, which kvstore transactions copy.
 pub(crate) fn transfer_length(chain_id: &str, senders: &[TestAccount]) -> usize {
@@ -115,20 +95,14 @@ pub(crate) fn transfer_length(chain_id: &str, senders: &[TestAccount]) -> usize 
     workload::transfer(chain_id, &senders[0], 0, senders[1 % senders.len()].address, 1, &options).len()
 }
 
+/// What the senders and the poller share: the sent transactions not yet seen in a block.
 #[derive(Default)]
 struct Shared {
     /// Sent and not yet seen in a block: tx bytes → send time.
     pending: Mutex<HashMap<Vec<u8>, Instant>>,
-    accepted: AtomicU64,
-    /// Our transactions seen in a block.
-    done: AtomicU64,
-    refused: AtomicU64,
-    rpc_errors: AtomicU64,
-    errors: Mutex<Vec<String>>,
     /// `broadcast_tx_sync` round trips, recorded while `measuring`.
     broadcast: Mutex<Vec<Duration>>,
     measuring: AtomicBool,
-    stop_senders: AtomicBool,
     stop_poller: AtomicBool,
     /// Highest height the poller has fully processed.
     processed: AtomicU64,
@@ -136,12 +110,18 @@ struct Shared {
     poller_error: Mutex<Option<String>>,
 }
 
-impl Shared {
-    fn note_error(&self, text: String) {
-        let mut errors = self.errors.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let short: String = text.chars().take(160).collect();
-        if errors.len() < 5 && !errors.contains(&short) {
-            errors.push(short);
+impl Observer for Shared {
+    fn sending(&self, _sender: usize, tx: &[u8]) {
+        lock(&self.pending).insert(tx.to_vec(), Instant::now());
+    }
+
+    fn sent(&self, _sender: usize, tx: &[u8], outcome: &Outcome, elapsed: Duration) {
+        if self.measuring.load(Ordering::Relaxed) {
+            lock(&self.broadcast).push(elapsed);
+        }
+        if !matches!(outcome, Outcome::Accepted(_) | Outcome::InCache) {
+            // Not in the mempool: it will be sent again.
+            lock(&self.pending).remove(tx);
         }
     }
 }
@@ -149,7 +129,7 @@ impl Shared {
 /// One block as the poller saw it.
 struct BlockRecord {
     height: u64,
-    time_ns: i128,
+    time: SystemTime,
     txs: u64,
     ours_ok: u64,
     ours_failed: u64,
@@ -163,47 +143,38 @@ pub(crate) fn run(
     tx_length: usize,
     settings: &LoadSettings,
 ) -> Result<LoadResult> {
-    let node0 = Rpc::new(&network.rpcs[0]);
+    let node0 = Rpc::with_timeout(&network.rpcs[0], RPC_TIMEOUT)?;
     let start_height = node0.height().context("node0 status")?;
     let shared = Arc::new(Shared::default());
     shared.processed.store(start_height.saturating_sub(1), Ordering::SeqCst);
-    let options = workload::tx_options();
 
+    let make_tx = make_tx(network, senders, tx_length);
+    let endpoints: Vec<String> =
+        (0..settings.connections).map(|i| network.rpcs[i % network.rpcs.len()].clone()).collect();
+    let mut builder = Load::builder(endpoints, make_tx)
+        .observer(Arc::clone(&shared) as Arc<dyn Observer>)
+        .window(settings.window as u64)
+        .retry_pause(Duration::from_millis(50))
+        .timeout(RPC_TIMEOUT);
+    if let Some(rate) = settings.rate {
+        builder = builder.rate(rate);
+    }
+    let mut load = builder.start()?;
     let poller = {
         let shared = Arc::clone(&shared);
         let url = network.rpcs[0].clone();
-        std::thread::Builder::new().name("poller".into()).spawn(move || poll(&url, start_height, &shared))?
+        let confirmer = load.confirmer();
+        std::thread::Builder::new()
+            .name("poller".into())
+            .spawn(move || poll(&url, start_height, &shared, &confirmer))?
     };
-    let mut threads: Vec<JoinHandle<()>> = Vec::new();
-    let run_tag: u32 = std::process::id() % 10_000;
-    for i in 0..settings.connections {
-        let source = match network.kind {
-            AppKind::Chain => Source::Chain {
-                chain_id: network.chain_id.clone(),
-                account: Box::new(senders[i].clone()),
-                to: senders[(i + 1) % senders.len()].address,
-                nonce: 0,
-                options: options.clone(),
-            },
-            AppKind::Kvstore => Source::Kvstore { prefix: format!("b{run_tag:04}s{i:03}n"), seq: 0, length: tx_length },
-        };
-        let url = network.rpcs[i % network.rpcs.len()].clone();
-        let shared = Arc::clone(&shared);
-        let per_thread_rate = settings.rate.map(|r| r / settings.connections as f64);
-        let window = settings.window as u64;
-        threads.push(
-            std::thread::Builder::new()
-                .name(format!("sender-{i}"))
-                .spawn(move || send_loop(&url, source, &shared, window, per_thread_rate))?,
-        );
-    }
 
     // Warm-up, then the measured window.
     type Window = (u64, u64, u64, u64, f64, BTreeMap<String, f64>, (f64, f64));
     let outcome = (|| -> Result<Window> {
         wait(network, &shared, settings.warmup)?;
         let h0 = shared.processed.load(Ordering::SeqCst);
-        let accepted0 = shared.accepted.load(Ordering::SeqCst);
+        let accepted0 = load.accepted();
         let cpu0 = procs::descendants_cpu();
         let own0 = crate::sys::cpu_secs().unwrap_or(0.0);
         let machine0 = procs::machine_cpu();
@@ -212,7 +183,7 @@ pub(crate) fn run(
         wait(network, &shared, settings.duration)?;
         shared.measuring.store(false, Ordering::SeqCst);
         let h1 = shared.processed.load(Ordering::SeqCst);
-        let accepted1 = shared.accepted.load(Ordering::SeqCst);
+        let accepted1 = load.accepted();
         let wall = t0.elapsed().as_secs_f64();
         let mut cpu = procs::delta(&cpu0, &procs::descendants_cpu());
         cpu.insert("bench".into(), crate::sys::cpu_secs().unwrap_or(0.0) - own0);
@@ -220,10 +191,7 @@ pub(crate) fn run(
         Ok((h0, h1, accepted0, accepted1, wall, cpu, (machine1.0 - machine0.0, machine1.1 - machine0.1)))
     })();
 
-    shared.stop_senders.store(true, Ordering::SeqCst);
-    for thread in threads {
-        let _ = thread.join();
-    }
+    let stats = load.stop();
     shared.stop_poller.store(true, Ordering::SeqCst);
     let records = poller.join().map_err(|_| anyhow::anyhow!("the poller panicked"))?;
     let (h0, h1, accepted0, accepted1, wall, cpu, (machine_busy_secs, machine_total_secs)) = outcome?;
@@ -240,11 +208,11 @@ pub(crate) fn run(
     let first = by_height.get(&h0).context("the poller missed the block before the window")?;
     let last = by_height.get(&h1).context("the poller missed the last block of the window")?;
     let measured: Vec<&BlockRecord> = (h0 + 1..=h1).filter_map(|h| by_height.get(&h).copied()).collect();
-    let span_secs = (last.time_ns - first.time_ns) as f64 / 1e9;
+    let span_secs = last.time.duration_since(first.time).map_or(0.0, |d| d.as_secs_f64());
     let committed_ok: u64 = measured.iter().map(|r| r.ours_ok).sum();
     let latencies: Vec<Duration> = measured.iter().flat_map(|r| r.latencies.iter().copied()).collect();
     let broadcast = std::mem::take(&mut *lock(&shared.broadcast));
-    let sample_errors = lock(&shared.errors).clone();
+    let sample_errors: Vec<String> = stats.samples.iter().take(5).map(|e| e.chars().take(160).collect()).collect();
     Ok(LoadResult {
         committed_tps: if span_secs > 0.0 { committed_ok as f64 / span_secs } else { 0.0 },
         committed_ok,
@@ -255,8 +223,8 @@ pub(crate) fn run(
         latency: Summary::of(&latencies),
         broadcast: Summary::of(&broadcast),
         accepted_per_sec: (accepted1 - accepted0) as f64 / wall,
-        refused: shared.refused.load(Ordering::SeqCst),
-        rpc_errors: shared.rpc_errors.load(Ordering::SeqCst),
+        refused: stats.refused_total(),
+        rpc_errors: stats.rpc_errors + stats.unreachable,
         sample_errors,
         cpu,
         wall_secs: wall,
@@ -286,67 +254,37 @@ fn wait(network: &mut Network, shared: &Shared, duration: Duration) -> Result<()
     Ok(())
 }
 
-fn send_loop(url: &str, mut source: Source, shared: &Shared, window: u64, rate: Option<f64>) {
-    let rpc = Rpc::new(url);
-    let interval = rate.filter(|r| *r > 0.0).map(|r| Duration::from_secs_f64(1.0 / r));
-    let mut next_send = Instant::now();
-    let mut retry: Option<Vec<u8>> = None;
-    while !shared.stop_senders.load(Ordering::Relaxed) && !signals::stopped() {
-        if shared.accepted.load(Ordering::Relaxed).saturating_sub(shared.done.load(Ordering::Relaxed)) >= window {
-            std::thread::sleep(Duration::from_millis(1));
-            continue;
+/// Sender i's transaction with nonce n: for the chain a transfer of 1 from sender i to sender
+/// i+1; for kvstore `<prefix><n>=vvv…` (one '=', neither first nor last, unique per run,
+/// sender and nonce) of `tx_length` bytes.
+fn make_tx(
+    network: &Network,
+    senders: &[TestAccount],
+    tx_length: usize,
+) -> impl Fn(usize, u64) -> Vec<u8> + Send + Sync {
+    let kind = network.kind;
+    let chain_id = network.chain_id.clone();
+    let senders = senders.to_vec();
+    let options = workload::tx_options();
+    let run_tag: u32 = std::process::id() % 10_000;
+    move |i, nonce| match kind {
+        AppKind::Chain => {
+            let to = senders[(i + 1) % senders.len()].address;
+            workload::transfer(&chain_id, &senders[i], nonce, to, 1, &options)
         }
-        if let Some(interval) = interval {
-            let now = Instant::now();
-            if now < next_send {
-                std::thread::sleep(next_send - now);
-            }
-            next_send = next_send.max(now - interval) + interval;
-        }
-        let tx = retry.take().unwrap_or_else(|| source.next());
-        let sent = Instant::now();
-        lock(&shared.pending).insert(tx.clone(), sent);
-        let outcome = rpc.broadcast_tx_sync(&tx);
-        let elapsed = sent.elapsed();
-        if shared.measuring.load(Ordering::Relaxed) {
-            lock(&shared.broadcast).push(elapsed);
-        }
-        match outcome {
-            Ok(Broadcast::Accepted) => {
-                shared.accepted.fetch_add(1, Ordering::Relaxed);
-            }
-            Ok(Broadcast::RpcError(e)) if e.contains("already exists in cache") => {
-                shared.accepted.fetch_add(1, Ordering::Relaxed);
-            }
-            other => {
-                // Not in the mempool: forget it and send the same bytes again shortly, so this
-                // sender's nonces stay gap-free.
-                lock(&shared.pending).remove(&tx);
-                let text = match other {
-                    Ok(Broadcast::Refused(code, codespace, log)) => {
-                        shared.refused.fetch_add(1, Ordering::Relaxed);
-                        format!("CheckTx {codespace}/{code}: {log}")
-                    }
-                    Ok(Broadcast::RpcError(e)) => {
-                        shared.rpc_errors.fetch_add(1, Ordering::Relaxed);
-                        format!("RPC error: {e}")
-                    }
-                    Err(e) => {
-                        shared.rpc_errors.fetch_add(1, Ordering::Relaxed);
-                        format!("transport: {e:#}")
-                    }
-                    Ok(Broadcast::Accepted) => String::new(),
-                };
-                shared.note_error(text);
-                retry = Some(tx);
-                std::thread::sleep(Duration::from_millis(50));
-            }
+        AppKind::Kvstore => {
+            let mut tx = format!("b{run_tag:04}s{i:03}n{nonce:010}=").into_bytes();
+            tx.resize(tx_length.max(tx.len() + 1), b'v');
+            tx
         }
     }
 }
 
-fn poll(url: &str, start_height: u64, shared: &Shared) -> Vec<BlockRecord> {
-    let rpc = Rpc::new(url);
+fn poll(url: &str, start_height: u64, shared: &Shared, confirmer: &Confirmer) -> Vec<BlockRecord> {
+    let Ok(rpc) = Rpc::with_timeout(url, RPC_TIMEOUT) else {
+        *lock(&shared.poller_error) = Some(format!("{url} is not an RPC address"));
+        return Vec::new();
+    };
     let mut records = Vec::new();
     let mut next = start_height;
     let result = (|| -> Result<()> {
@@ -361,26 +299,27 @@ fn poll(url: &str, start_height: u64, shared: &Shared) -> Vec<BlockRecord> {
             while next <= latest {
                 // `/status` counts a block once it is stored, which is before it is executed:
                 // the block is committed (for us) once its results exist.
-                let Some(codes) = rpc.result_codes(next)? else { break };
+                let Some(codes) = rpc.block_tx_codes(next)? else { break };
                 let seen = Instant::now();
-                let block = rpc.block(next)?;
-                if codes.len() != block.txs.len() {
-                    bail!("height {next}: {} results for {} txs", codes.len(), block.txs.len());
+                let block = rpc.block(next)?.block;
+                let txs = &block.data.txs;
+                if codes.len() != txs.len() {
+                    bail!("height {next}: {} results for {} txs", codes.len(), txs.len());
                 }
                 let mut record = BlockRecord {
                     height: next,
-                    time_ns: block.time_ns,
-                    txs: block.txs.len() as u64,
+                    time: block.header.time,
+                    txs: txs.len() as u64,
                     ours_ok: 0,
                     ours_failed: 0,
                     latencies: Vec::new(),
                 };
                 {
                     let mut pending = lock(&shared.pending);
-                    for (tx, code) in block.txs.iter().zip(&codes) {
+                    for (tx, result) in txs.iter().zip(&codes) {
                         if let Some(sent) = pending.remove(tx) {
                             record.latencies.push(seen.saturating_duration_since(sent));
-                            if *code == 0 {
+                            if result.code == 0 {
                                 record.ours_ok += 1;
                             } else {
                                 record.ours_failed += 1;
@@ -388,7 +327,7 @@ fn poll(url: &str, start_height: u64, shared: &Shared) -> Vec<BlockRecord> {
                         }
                     }
                 }
-                shared.done.fetch_add(record.ours_ok + record.ours_failed, Ordering::SeqCst);
+                confirmer.confirm(record.ours_ok + record.ours_failed);
                 records.push(record);
                 shared.processed.store(next, Ordering::SeqCst);
                 next += 1;

@@ -13,7 +13,6 @@
 mod load;
 mod network;
 mod procs;
-mod rpc;
 mod signals;
 
 use std::path::PathBuf;

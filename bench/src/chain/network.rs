@@ -11,22 +11,24 @@
 //! So the two networks differ only in the application. [`Network`] is a Drop guard: it stops
 //! every process (SIGTERM, then SIGKILL after a grace period) and removes the directory.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use appchain::AppChain;
+use conclave_cometbft::{tail, Process, Rpc};
 use conclave_runtime::{InitChainRequest, Runtime};
 use conclave_store::{Store, StoreConfig};
 use conclave_testkit::TestAccount;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use super::rpc::Rpc;
 use super::signals;
 use crate::abci::workload;
+
+/// How long the nodes get to stop after SIGTERM before they are killed.
+const STOP_GRACE: Duration = Duration::from_secs(30);
 
 /// The application a network runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -58,7 +60,8 @@ pub(crate) struct Binaries {
 
 impl Binaries {
     /// `--appchaind`, else `appchaind` beside this benchmark binary (same target directory),
-    /// else `target/release/appchaind`; `--cometbft`, else `$COMETBFT`, `PATH`, `~/go/bin`.
+    /// else `target/release/appchaind`; `--cometbft`, else the toolkit's search
+    /// (`$CONCLAVE_COMETBFT`, `$COMETBFT`, `PATH`, `$GOPATH/bin`, `~/go/bin`), 0.38.x only.
     pub(crate) fn locate(appchaind: Option<&Path>, cometbft: Option<&Path>) -> Result<Self> {
         let appchaind = match appchaind {
             Some(path) => path.to_path_buf(),
@@ -76,37 +79,10 @@ impl Binaries {
                 appchaind.display()
             );
         }
-        let cometbft = match cometbft {
-            Some(path) => path.to_path_buf(),
-            None => find_cometbft().context(
-                "cometbft not found ($COMETBFT, PATH, ~/go/bin); install it with \
-                 `go install github.com/cometbft/cometbft/cmd/cometbft@v0.38.25` or pass --cometbft PATH",
-            )?,
-        };
-        let version = Command::new(&cometbft)
-            .arg("version")
-            .output()
-            .with_context(|| format!("cannot run {}", cometbft.display()))?;
-        let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
-        if !version.starts_with("0.38.") {
-            bail!("{} is CometBFT {version:?}; this benchmark needs 0.38.x", cometbft.display());
-        }
+        let cometbft =
+            conclave_cometbft::locate_cometbft(cometbft).map_err(|e| anyhow!("{e}; or pass --cometbft PATH"))?.path;
         Ok(Self { appchaind, cometbft })
     }
-}
-
-fn find_cometbft() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("COMETBFT").map(PathBuf::from).filter(|p| p.is_file()) {
-        return Some(path);
-    }
-    if let Some(path) = std::env::var_os("PATH")
-        .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join("cometbft")).find(|p| p.is_file()))
-    {
-        return Some(path);
-    }
-    let gopath = std::env::var_os("GOPATH").map(|g| PathBuf::from(g).join("bin/cometbft"));
-    let home = std::env::var_os("HOME").map(|h| PathBuf::from(h).join("go/bin/cometbft"));
-    [gopath, home].into_iter().flatten().find(|p| p.is_file())
 }
 
 /// Shared settings of every network of a run.
@@ -131,7 +107,7 @@ pub(crate) struct Network {
     /// RPC endpoints, node0 first.
     pub(crate) rpcs: Vec<String>,
     homes: Vec<PathBuf>,
-    children: Vec<(String, PathBuf, Child)>,
+    children: Vec<Process>,
     dir: Option<TempDir>,
     keep: bool,
 }
@@ -192,8 +168,6 @@ impl Network {
                 AppKind::Chain => (&binaries.appchaind, home.join("appchaind.log")),
                 AppKind::Kvstore => (&binaries.cometbft, home.join("cometbft.log")),
             };
-            let log =
-                std::fs::File::create(&log_path).with_context(|| format!("cannot create {}", log_path.display()))?;
             let mut command = Command::new(program);
             match self.kind {
                 // --exit-with-parent: the node also stops if this benchmark is killed outright.
@@ -204,13 +178,8 @@ impl Network {
                     .arg(&binaries.cometbft),
                 AppKind::Kvstore => command.args(["start", "--proxy_app=kvstore", "--home"]).arg(home),
             };
-            let child = command
-                .stdin(Stdio::null())
-                .stdout(log.try_clone()?)
-                .stderr(log)
-                .spawn()
-                .with_context(|| format!("cannot start {}", program.display()))?;
-            self.children.push((format!("node{i}"), log_path, child));
+            let process = Process::spawn(&format!("node{i}"), command, &log_path)?.with_stop_grace(STOP_GRACE);
+            self.children.push(process);
         }
         Ok(())
     }
@@ -218,7 +187,7 @@ impl Network {
     fn wait_until_producing(&mut self, timeout: Duration) -> Result<()> {
         let deadline = Instant::now() + timeout;
         for (i, url) in self.rpcs.clone().iter().enumerate() {
-            let rpc = Rpc::new(url);
+            let rpc = Rpc::new(url)?;
             loop {
                 signals::check()?;
                 self.check_alive()?;
@@ -237,9 +206,8 @@ impl Network {
     /// `Err` if a node process has exited.
     pub(crate) fn check_alive(&mut self) -> Result<()> {
         for i in 0..self.children.len() {
-            let (name, _, child) = &mut self.children[i];
-            if let Ok(Some(status)) = child.try_wait() {
-                let name = name.clone();
+            if let Some(status) = self.children[i].exit_status() {
+                let name = self.children[i].name().to_string();
                 bail!("{} {name} exited ({status}){}", self.kind.label(), self.log_hint(i));
             }
         }
@@ -247,7 +215,7 @@ impl Network {
     }
 
     fn log_hint(&self, i: usize) -> String {
-        let Some((_, log, _)) = self.children.get(i) else { return String::new() };
+        let Some(log) = self.children.get(i).map(Process::log) else { return String::new() };
         let mut hint = format!("; last lines of {}:\n{}", log.display(), tail(log, 8));
         if self.kind == AppKind::Chain {
             let cometbft_log = self.homes[i].join("cometbft.log");
@@ -262,26 +230,15 @@ impl Network {
 
 impl Drop for Network {
     fn drop(&mut self) {
-        for (_, _, child) in &mut self.children {
-            if matches!(child.try_wait(), Ok(None)) {
-                if let Some(pid) = i32::try_from(child.id()).ok().and_then(rustix::process::Pid::from_raw) {
-                    let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
-                }
-            }
+        // All at once, then each gets what is left of the grace period.
+        for process in &mut self.children {
+            process.terminate();
         }
-        let deadline = Instant::now() + Duration::from_secs(30);
-        for (name, _, child) in &mut self.children {
-            loop {
-                match child.try_wait() {
-                    Ok(Some(_)) | Err(_) => break,
-                    Ok(None) if Instant::now() >= deadline => {
-                        eprintln!("warning: {name} did not stop within 30s of SIGTERM; killing it");
-                        let _ = child.kill();
-                        let _ = child.wait();
-                        break;
-                    }
-                    Ok(None) => std::thread::sleep(Duration::from_millis(50)),
-                }
+        let deadline = Instant::now() + STOP_GRACE;
+        for process in &mut self.children {
+            if process.wait_exit(deadline.saturating_duration_since(Instant::now())).is_none() {
+                eprintln!("warning: {} did not stop within 30s of SIGTERM; killing it", process.name());
+                let _ = process.kill9();
             }
         }
         if let Some(dir) = self.dir.take() {
@@ -307,12 +264,7 @@ fn fund_senders(homes: &[PathBuf], chain_id: &str, senders: &[TestAccount]) -> R
     let app_state = serde_json::to_vec(&genesis["app_state"])?;
     let store = Store::open_in_memory(StoreConfig::default())?;
     Runtime::new(AppChain::default(), store)
-        .init_chain(InitChainRequest {
-            chain_id: chain_id.to_string(),
-            time: conclave_core::module::BlockTime(0),
-            initial_height: 1,
-            app_state,
-        })
+        .init_chain(InitChainRequest::new(chain_id, conclave_core::module::BlockTime(0), 1, app_state))
         .context("the genesis with the benchmark's senders is invalid")?;
     let mut bytes = serde_json::to_vec_pretty(&genesis)?;
     bytes.push(b'\n');
@@ -323,30 +275,9 @@ fn fund_senders(homes: &[PathBuf], chain_id: &str, senders: &[TestAccount]) -> R
     Ok(())
 }
 
-/// The last `n` lines of a text file.
-fn tail(path: &Path, n: usize) -> String {
-    let Ok(file) = std::fs::File::open(path) else { return "(no log)".into() };
-    let lines: Vec<String> = BufReader::new(file).lines().map_while(Result::ok).collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
-}
-
 /// A base port such that ports `P + 10i` and `P + 10i + 1` (i < `validators`) are free on
 /// 127.0.0.1, searching upward from `from` in steps of 100.
 pub(crate) fn free_base_port(validators: u16, from: u16) -> Result<u16> {
-    let mut candidate = from;
-    while let Some(last) = candidate.checked_add(validators * 10 + 1) {
-        if last > 65_000 {
-            break;
-        }
-        let free = (0..validators).all(|i| {
-            [candidate + 10 * i, candidate + 10 * i + 1]
-                .iter()
-                .all(|port| std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok())
-        });
-        if free {
-            return Ok(candidate);
-        }
-        candidate += 100;
-    }
-    bail!("no free range of ports above {from} for {validators} nodes; pass another --base-port")
+    conclave_cometbft::ports::free_port_block_from(validators, from)
+        .map_err(|_| anyhow!("no free range of ports above {from} for {validators} nodes; pass another --base-port"))
 }

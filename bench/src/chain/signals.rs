@@ -1,53 +1,33 @@
-//! Ctrl-C and SIGTERM: once installed, they set a flag that every loop of the benchmark
-//! checks, so it unwinds through its Drop guards (processes stopped, temp dirs removed)
-//! instead of dying on the spot.
+//! Ctrl-C and SIGTERM, through `conclave_cometbft::StopSignal`: once installed they set a
+//! flag that every loop of the benchmark checks, so it unwinds through its Drop guards
+//! (processes stopped, temp dirs removed) instead of dying on the spot.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{bail, Context, Result};
+use conclave_cometbft::StopSignal;
 
-static STOP: AtomicBool = AtomicBool::new(false);
+static SIGNAL: OnceLock<StopSignal> = OnceLock::new();
+static ANNOUNCED: AtomicBool = AtomicBool::new(false);
 
-/// Installs the handlers (on a background thread).
+/// Installs the handlers (once).
 pub(crate) fn install() -> Result<()> {
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<std::io::Result<()>>();
-    std::thread::Builder::new().name("signals".into()).spawn(move || {
-        let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-            Ok(runtime) => runtime,
-            Err(e) => {
-                let _ = ready_tx.send(Err(e));
-                return;
-            }
-        };
-        runtime.block_on(async move {
-            use tokio::signal::unix::{signal, SignalKind};
-            let handlers = signal(SignalKind::interrupt()).and_then(|i| Ok((i, signal(SignalKind::terminate())?)));
-            let (mut interrupt, mut terminate) = match handlers {
-                Ok(h) => h,
-                Err(e) => {
-                    let _ = ready_tx.send(Err(e));
-                    return;
-                }
-            };
-            let _ = ready_tx.send(Ok(()));
-            loop {
-                tokio::select! {
-                    _ = interrupt.recv() => {}
-                    _ = terminate.recv() => {}
-                }
-                if !STOP.swap(true, Ordering::SeqCst) {
-                    eprintln!("interrupted: stopping the networks and removing their directories...");
-                }
-            }
-        });
-    })?;
-    ready_rx.recv().map_err(|_| anyhow!("the signal thread died"))??;
+    if SIGNAL.get().is_none() {
+        let signal = StopSignal::install().context("cannot handle SIGINT and SIGTERM")?;
+        let _ = SIGNAL.set(signal);
+    }
     Ok(())
 }
 
-/// Whether SIGINT or SIGTERM arrived.
+/// Whether SIGINT or SIGTERM arrived (said once on stderr).
 pub(crate) fn stopped() -> bool {
-    STOP.load(Ordering::SeqCst)
+    let stopped = SIGNAL.get().is_some_and(|s| s.received().is_some());
+    if stopped && !ANNOUNCED.swap(true, Ordering::SeqCst) {
+        eprintln!("interrupted: stopping the networks and removing their directories...");
+    }
+    stopped
 }
 
 /// `Err` once SIGINT or SIGTERM arrived.
@@ -59,14 +39,14 @@ pub(crate) fn check() -> Result<()> {
 }
 
 /// Sleeps `duration` in small steps, returning `Err` early if interrupted.
-pub(crate) fn sleep(duration: std::time::Duration) -> Result<()> {
-    let deadline = std::time::Instant::now() + duration;
+pub(crate) fn sleep(duration: Duration) -> Result<()> {
+    let deadline = Instant::now() + duration;
     loop {
         check()?;
-        let now = std::time::Instant::now();
+        let now = Instant::now();
         if now >= deadline {
             return Ok(());
         }
-        std::thread::sleep((deadline - now).min(std::time::Duration::from_millis(50)));
+        std::thread::sleep((deadline - now).min(Duration::from_millis(50)));
     }
 }

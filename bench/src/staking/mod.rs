@@ -19,8 +19,6 @@
 //! (the durable write). The last line printed is `endblock_ms=<p99 of the hook in blocks
 //! completing N unbondings>`.
 
-mod app;
-
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
@@ -37,8 +35,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
-use self::app::{BenchApp, Control, Genesis, Msg};
 use crate::abci::stats::Summary;
+use crate::timed_app::{BenchApp, Control, Genesis, Msg};
 
 /// Options of `conclave-bench staking`.
 #[derive(Debug, Clone, Args)]
@@ -128,6 +126,8 @@ impl Bench {
 
 /// The workload's accounts and votes.
 struct Population {
+    /// The chain's parameter authority (signs staking's `UpdateParams`).
+    authority: TestAccount,
     operators: Vec<TestAccount>,
     delegators: Vec<TestAccount>,
     /// Each delegator's first candidate (undelegations take from it).
@@ -170,12 +170,7 @@ pub(crate) fn run(args: &StakingArgs) -> Result<()> {
     let mut runtime = Runtime::new(app, store);
     let init_start = Instant::now();
     runtime
-        .init_chain(InitChainRequest {
-            chain_id: CHAIN_ID.into(),
-            time: BlockTime::from_seconds(GENESIS_SECONDS),
-            initial_height: 1,
-            app_state: genesis_json,
-        })
+        .init_chain(InitChainRequest::new(CHAIN_ID, BlockTime::from_seconds(GENESIS_SECONDS), 1, genesis_json))
         .context("InitChain")?;
     let init_chain_time = init_start.elapsed();
     let mut bench = Bench {
@@ -231,7 +226,7 @@ pub(crate) fn run(args: &StakingArgs) -> Result<()> {
     // ---- scenario B: every unbonding in one block ----
     let cap = u32::try_from(args.unbondings)?.max(default_cap);
     if cap != default_cap {
-        bench.control.lock().map_err(|_| anyhow::anyhow!("control lock poisoned"))?.raise_cap = Some(cap);
+        raise_cap(&mut bench, &population, cap, &options)?;
     }
     let mut one_block = Vec::new();
     let mut undelegations = vec![undelegation_a];
@@ -354,6 +349,7 @@ fn population(args: &StakingArgs) -> Population {
     let delegators: Vec<TestAccount> =
         (0..args.delegators).map(|i| TestAccount::named(&format!("stake-del-{i}"))).collect();
     Population {
+        authority: TestAccount::named("stake-authority"),
         operators,
         first_vote: Vec::with_capacity(args.delegators),
         nonces: vec![0; args.delegators],
@@ -405,14 +401,17 @@ fn genesis(args: &StakingArgs, population: &mut Population) -> Result<(GenesisSt
     population.votes = votes.len();
     let params = conclave_staking::Params::default();
     let default_cap = params.max_completions_per_block;
+    balances
+        .push(GenesisBalance { address: population.authority.address, coins: vec![Coin::new(denom, 1_000_000_000)] });
     let runtime = RuntimeGenesis {
         // The block gas limit counts gas *limits*: lift it so one block holds every undelegation.
         params: RuntimeParams { max_block_gas: 0, ..RuntimeParams::default() },
+        authority: Some(population.authority.address),
         nonces: Vec::new(),
     };
     let max_validators = u32::try_from(args.active).context("--active")?;
     let app = Genesis {
-        bank: conclave_bank::Genesis { balances, supply: None },
+        bank: conclave_bank::Genesis { balances, ..Default::default() },
         staking: conclave_staking::Genesis { params, registrations, ..Default::default() },
         voting: conclave_voting::Genesis { params: conclave_voting::Params::default(), votes },
         // Rotation elects the `--active` candidates with the most votes at genesis; no epoch
@@ -421,6 +420,7 @@ fn genesis(args: &StakingArgs, population: &mut Population) -> Result<(GenesisSt
             params: conclave_rotation::Params { max_validators, ..Default::default() },
             ..Default::default()
         },
+        ..Genesis::default()
     };
     Ok((GenesisState { runtime, app }, default_cap))
 }
@@ -430,6 +430,20 @@ fn tx_options() -> TxOptions {
     let price = params.min_gas_price;
     let fee = u128::from(GAS_LIMIT).saturating_mul(price.numerator).div_ceil(price.denominator.max(1));
     TxOptions { fee: Coin::new(params.fee_denom, fee), gas_limit: GAS_LIMIT, ..TxOptions::default() }
+}
+
+/// A block with one transaction: the authority's staking `UpdateParams` raising
+/// `max_completions_per_block` to `cap` (effective from that block's end-block).
+fn raise_cap(bench: &mut Bench, population: &Population, cap: u32, options: &TxOptions) -> Result<()> {
+    let params = conclave_staking::Params { max_completions_per_block: cap, ..conclave_staking::Params::default() };
+    let msg = Msg::Staking(conclave_staking::Msg::UpdateParams { params });
+    let tx = population.authority.sign(CHAIN_ID, 0, vec![msg], options);
+    let (_, results) = bench.block(bench.time.plus_nanos(BLOCK_NANOS), vec![tx])?;
+    match results.first() {
+        Some(r) if r.is_ok() => Ok(()),
+        Some(r) => anyhow::bail!("UpdateParams failed: {} {} {}", r.codespace, r.code, r.log),
+        None => anyhow::bail!("UpdateParams has no result"),
+    }
 }
 
 /// One block of `--unbondings` signed undelegations (delegators `round × N …`, wrapping), one

@@ -2,12 +2,16 @@
 //!
 //! ```json
 //! { "balances": [ { "address": "<40 hex>", "coins": [ { "denom": "stake", "amount": "1000" } ] } ],
-//!   "supply": [ { "denom": "stake", "amount": "1000" } ] }
+//!   "supply": [ { "denom": "stake", "amount": "1000" } ],
+//!   "issuance": [ { "denom": "stake", "genesis": "900", "minted": "150", "burned": "50" } ] }
 //! ```
 //!
 //! `supply` is optional; when given it must equal the sums of the balances, which makes a
-//! hand-edited genesis check itself. Export writes both, sorted by address and denomination,
-//! so that `init(export(s))` rebuilds `s` byte for byte.
+//! hand-edited genesis check itself. `issuance` is optional too: a new chain omits it and
+//! each denomination starts with `genesis` = its supply; an export carries it, and then it
+//! must cover every denomination and agree with the balances (`genesis + minted − burned`).
+//! Export writes all three, sorted by address and denomination, so that `init(export(s))`
+//! rebuilds `s` byte for byte.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,7 +20,7 @@ use conclave_core::{Address, Coin, StateRead, StateWrite};
 use serde::{Deserialize, Serialize};
 
 use crate::error::BankError;
-use crate::state::{BALANCES, SUPPLY};
+use crate::state::{Issuance, BALANCES, ISSUANCE, SUPPLY};
 
 /// The bank's genesis section.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +32,21 @@ pub struct Genesis {
     /// Expected total supply per denomination; checked against the balances when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supply: Option<Vec<Coin>>,
+    /// What changed each denomination's supply since the chain first started (from an
+    /// export); empty for a new chain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issuance: Vec<GenesisIssuance>,
+}
+
+/// One denomination's issuance record in genesis.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisIssuance {
+    /// The denomination.
+    pub denom: String,
+    /// Its record.
+    #[serde(flatten)]
+    pub record: Issuance,
 }
 
 /// The initial coins of one address.
@@ -82,7 +101,34 @@ impl Genesis {
         if let Some(declared) = &self.supply {
             check_declared_supply(declared, &totals)?;
         }
+        self.check_issuance(&totals)?;
         Ok(totals)
+    }
+
+    /// The issuance records, when given: each denomination once, every denomination with
+    /// balances covered, and `genesis + minted − burned` equal to the balances' sum.
+    fn check_issuance(&self, totals: &BTreeMap<String, u128>) -> Result<(), BankError> {
+        if self.issuance.is_empty() {
+            return Ok(());
+        }
+        let mut seen = BTreeSet::new();
+        for entry in &self.issuance {
+            let at = format!("issuance ({})", entry.denom);
+            validate_denom(&entry.denom).map_err(|e| invalid(format!("{at}: {e}")))?;
+            if !seen.insert(entry.denom.as_str()) {
+                return Err(invalid(format!("{at}: listed twice; list each denom once")));
+            }
+            let computed = totals.get(&entry.denom).copied().unwrap_or(0);
+            if entry.record.expected_supply() != Some(computed) {
+                return Err(invalid(format!(
+                    "{at}: genesis + minted - burned must equal the balances' sum {computed}; fix the record or omit issuance"
+                )));
+            }
+        }
+        if let Some(missing) = totals.keys().find(|denom| !seen.contains(denom.as_str())) {
+            return Err(invalid(format!("issuance: {missing} has balances but no record; add one or omit issuance")));
+        }
+        Ok(())
     }
 }
 
@@ -130,6 +176,15 @@ pub(crate) fn init(state: &mut impl StateWrite, genesis: &Genesis) -> Result<(),
     for (denom, total) in &totals {
         SUPPLY.put(state, denom, total)?;
     }
+    if genesis.issuance.is_empty() {
+        for (denom, total) in &totals {
+            ISSUANCE.put(state, denom, &Issuance { genesis: *total, minted: 0, burned: 0 })?;
+        }
+    } else {
+        for entry in &genesis.issuance {
+            ISSUANCE.put(state, &entry.denom, &entry.record)?;
+        }
+    }
     Ok(())
 }
 
@@ -146,5 +201,10 @@ pub(crate) fn export(state: &impl StateRead) -> Result<Genesis, BankError> {
         }
     }
     let supply = crate::ops::supplies(state)?;
-    Ok(Genesis { balances, supply: Some(supply) })
+    let mut issuance = Vec::new();
+    for entry in ISSUANCE.iter(state) {
+        let (denom, record) = entry?;
+        issuance.push(GenesisIssuance { denom, record });
+    }
+    Ok(Genesis { balances, supply: Some(supply), issuance })
 }

@@ -2,14 +2,17 @@
 //! O(state)):
 //! 1. every stored balance and supply is non-zero and has a valid denomination;
 //! 2. for every denomination, the supply equals the sum of the balances (no supply entry
-//!    without balances, no balances without a supply entry), and the sum fits in `u128`.
+//!    without balances, no balances without a supply entry), and the sum fits in `u128`;
+//! 3. for every denomination, the supply equals its issuance record's `genesis + minted −
+//!    burned`: the supply changes only by what is minted and burned (a denomination with a
+//!    supply has a record; a record without a supply expects zero).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use conclave_core::coin::validate_denom;
 use conclave_core::StateRead;
 
-use crate::state::{BALANCES, SUPPLY};
+use crate::state::{BALANCES, ISSUANCE, SUPPLY};
 
 /// Checks the invariants; the error describes the first violation found.
 pub fn check(state: &impl StateRead) -> Result<(), String> {
@@ -40,6 +43,21 @@ pub fn check(state: &impl StateRead) -> Result<(), String> {
     }
     if let Some((denom, supply)) = supplies.iter().find(|(denom, _)| !sums.contains_key(*denom)) {
         return Err(format!("supply of {denom} is {supply} but no account holds any"));
+    }
+    let mut recorded = BTreeSet::new();
+    for entry in ISSUANCE.iter(state) {
+        let (denom, record) = entry.map_err(|e| e.to_string())?;
+        let supply = supplies.get(&denom).copied().unwrap_or(0);
+        if record.expected_supply() != Some(supply) {
+            return Err(format!(
+                "supply of {denom} is {supply} but genesis {} + minted {} - burned {} says otherwise",
+                record.genesis, record.minted, record.burned
+            ));
+        }
+        recorded.insert(denom);
+    }
+    if let Some(denom) = supplies.keys().find(|denom| !recorded.contains(*denom)) {
+        return Err(format!("supply of {denom} has no issuance record"));
     }
     Ok(())
 }

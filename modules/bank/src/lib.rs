@@ -26,10 +26,19 @@ pub mod error;
 pub mod event;
 pub mod genesis;
 pub mod invariants;
+pub mod issuance;
 pub mod msg;
 pub mod ops;
 pub mod query;
-pub mod state;
+#[allow(unreachable_pub)] // `pub` for the `schema` re-export under `test-utils`
+mod state;
+
+/// The state schema, for tests that read or write it directly. Other modules never see it:
+/// they call the bank's functions, or a trait of their own that the app implements with them.
+#[cfg(any(test, feature = "test-utils"))]
+pub mod schema {
+    pub use crate::state::*;
+}
 
 #[cfg(test)]
 mod tests;
@@ -39,9 +48,10 @@ use conclave_core::{Address, Module, StateRead, StateWrite, TxContext};
 use accounts::Registered;
 pub use accounts::{ModuleAccount, Permissions, FEE_COLLECTOR};
 pub use error::BankError;
-pub use genesis::{Genesis, GenesisBalance};
+pub use genesis::{Genesis, GenesisBalance, GenesisIssuance};
+pub use issuance::Issuance;
 pub use msg::{Msg, Output, MAX_OUTPUTS};
-pub use ops::{balance, balances, supplies, supply, transfer};
+pub use ops::{balance, balance_key, balances, supplies, supply, transfer};
 
 /// The bank module, holding its static configuration: the module accounts.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -23,12 +23,19 @@ use conclave_core::{Address, Coin, Event, StateError, StateRead, StateWrite, Typ
 
 use crate::error::BankError;
 use crate::event;
-use crate::state::{BALANCES, SUPPLY};
+use crate::state::{Issuance, BALANCES, ISSUANCE, SUPPLY};
 use crate::Bank;
 
 /// The balance of `address` in `denom` (zero when absent).
 pub fn balance(state: &impl StateRead, address: &Address, denom: &str) -> Result<u128, StateError> {
     Ok(BALANCES.get(state, &(*address, denom.to_owned()))?.unwrap_or(0))
+}
+
+/// The storage key of `address`'s balance in `denom` (`bank/balance ‖ address ‖ denom`, see
+/// `docs/state-tree.md`): what a client asks `prove` for to verify a balance, or its absence,
+/// against the app hash.
+pub fn balance_key(address: &Address, denom: &str) -> Vec<u8> {
+    BALANCES.storage_key(&(*address, denom.to_owned()))
 }
 
 /// Every non-zero balance of `address`, by denomination.
@@ -175,7 +182,15 @@ impl Bank {
                 event::Mint { module: module.to_owned(), recipient: account.address, coin: coin.clone() }.to_event(),
             );
         }
-        changes.write(state)
+        changes.write(state)?;
+        // After the balances and supply: a refused mint or burn records nothing.
+        if coin.amount > 0 {
+            record_issuance(state, coin, |record, amount| {
+                record.minted = record.minted.checked_add(amount)?;
+                Some(())
+            })?;
+        }
+        Ok(())
     }
 
     /// Destroys `coin` held by module account `module`, which needs the burner permission;
@@ -191,7 +206,15 @@ impl Bank {
                 event::Burn { module: module.to_owned(), sender: account.address, coin: coin.clone() }.to_event(),
             );
         }
-        changes.write(state)
+        changes.write(state)?;
+        // After the balances and supply: a refused mint or burn records nothing.
+        if coin.amount > 0 {
+            record_issuance(state, coin, |record, amount| {
+                record.burned = record.burned.checked_add(amount)?;
+                Some(())
+            })?;
+        }
+        Ok(())
     }
 
     /// Moves a transaction fee from `payer` to the fee collector and emits `bank.fee`
@@ -326,4 +349,17 @@ impl Changes {
 
 fn overflow(coin: &Coin) -> BankError {
     BankError::Overflow { denom: coin.denom.clone() }
+}
+
+/// Adds a mint or burn of `coin` to its denomination's issuance record (`None` from `apply`:
+/// beyond `u128`, refused like any supply overflow).
+fn record_issuance(
+    state: &mut impl StateWrite,
+    coin: &Coin,
+    apply: impl FnOnce(&mut Issuance, u128) -> Option<()>,
+) -> Result<(), BankError> {
+    let mut record = ISSUANCE.get(state, &coin.denom)?.unwrap_or_default();
+    apply(&mut record, coin.amount).ok_or_else(|| overflow(coin))?;
+    ISSUANCE.put(state, &coin.denom, &record)?;
+    Ok(())
 }

@@ -6,6 +6,7 @@
 //! | `balances` | [`BalancesRequest`] | `[Coin]`, by denomination |
 //! | `supply` | [`SupplyRequest`] | [`Coin`] (amount `"0"` when absent) |
 //! | `supplies` | `{}` (or empty) | `[Coin]`, by denomination |
+//! | `issuance` | [`SupplyRequest`] | [`crate::Issuance`]: genesis supply, minted, burned (zeros when absent) |
 //! | `module_account` | [`ModuleAccountRequest`] | [`ModuleAccountInfo`] |
 //! | `module_accounts` | `{}` (or empty) | `[ModuleAccountInfo]`, by name |
 
@@ -110,6 +111,11 @@ impl Bank {
                 validate_denom(&req.denom)?;
                 let amount = ops::supply(state, &req.denom)?;
                 query_response(&Coin::new(req.denom, amount))
+            }
+            "issuance" => {
+                let req: SupplyRequest = request(data)?;
+                validate_denom(&req.denom)?;
+                query_response(&crate::state::ISSUANCE.get(state, &req.denom)?.unwrap_or_default())
             }
             "supplies" => {
                 no_params(data)?;

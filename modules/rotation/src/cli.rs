@@ -1,12 +1,35 @@
-//! Rotation's commands (`query rotation ...`; rotation has no transactions of its own). For
-//! chains that compose them into their binary (feature `cli`).
+//! Rotation's commands (`tx rotation update-params`, `query rotation ...`). For chains that
+//! compose them into their binary (feature `cli`).
 
 use anyhow::Result;
 use clap::Subcommand;
 use serde_json::json;
 
-use conclave_client::args::QueryArgs;
-use conclave_client::Querier;
+use conclave_client::args::{QueryArgs, UpdateParamsArgs, UPDATE_PARAMS_GAS};
+use conclave_client::{Prepared, Querier, Signer};
+
+use crate::Msg;
+
+/// `tx rotation`.
+#[derive(Debug, Subcommand)]
+pub enum TxCommand {
+    /// Replace rotation's parameters (the chain's parameter authority only; `epoch_length`
+    /// cannot change). They apply from the next election.
+    UpdateParams(UpdateParamsArgs),
+}
+
+impl conclave_client::TxCommand for TxCommand {
+    type Msg = Msg;
+
+    fn prepare(self) -> Result<Prepared<Msg>> {
+        match self {
+            TxCommand::UpdateParams(args) => {
+                let msg = Msg::UpdateParams { params: args.parse()? };
+                Ok(Prepared::one(Signer::open(&args.tx)?, args.tx, msg, UPDATE_PARAMS_GAS))
+            }
+        }
+    }
+}
 
 /// `query rotation` (paths `rotation/...`).
 #[derive(Debug, Subcommand)]

@@ -148,18 +148,11 @@ pub mod hex_key {
     /// Parses 64 hex characters.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
         let text = String::deserialize(d)?;
-        let bytes = text.as_bytes();
-        if bytes.len() != 64 {
+        if text.len() != 64 {
             return Err(D::Error::custom("a key is 64 hex characters"));
         }
         let mut out = [0u8; 32];
-        for (i, pair) in bytes.chunks(2).enumerate() {
-            let s = std::str::from_utf8(pair).map_err(D::Error::custom)?;
-            let byte = u8::from_str_radix(s, 16).map_err(D::Error::custom)?;
-            if let Some(slot) = out.get_mut(i) {
-                *slot = byte;
-            }
-        }
+        hex::decode_to_slice(&text, &mut out).map_err(D::Error::custom)?;
         Ok(out)
     }
 }

@@ -1,19 +1,17 @@
-//! The election at an epoch's end: read the candidates from staking, apply the rails, write
-//! the statuses and keys, record the set and return CometBFT's updates.
+//! The election at an epoch's end: read the candidates from the registry, apply the rails,
+//! write the statuses and keys, record the set and return CometBFT's updates.
 
 use std::collections::BTreeSet;
 
 use conclave_core::event::emit;
-use conclave_core::{Address, BlockInfo, StateRead, StateWrite};
-use conclave_staking::ledger::{candidate, self_bond};
-use conclave_staking::query::candidates_by_power;
-use conclave_staking::{At, Status};
+use conclave_core::{Address, At, BlockInfo, StateRead, StateWrite};
 
-use crate::elect::{cap_powers, diff, total_power, Entrant, Member, ValidatorUpdate};
+use crate::elect::{cap_powers, diff, share_cap, total_power, Entrant, Member, ValidatorUpdate};
 use crate::error::RotationError;
 use crate::event;
+use crate::expected::{CandidateRegistry, RankCursor};
 use crate::params::{Params, MAX_TOTAL_POWER};
-use crate::state::{CURRENT, HISTORY, PARAMS};
+use crate::state::{CURRENT, HISTORY, PARAMS, REMOVALS};
 use crate::types::SetRecord;
 use crate::Rotation;
 
@@ -57,80 +55,136 @@ pub fn rails(elected: &[Member], params: &Params) -> Option<SkipReason> {
 const PAGE: usize = 200;
 
 /// Who would be elected now (read only): the first `max_validators` eligible candidates of
-/// staking's power index (power descending, then operator ascending), capped.
+/// the registry's ranking (vote weight descending, then operator ascending), capped.
 ///
-/// Eligible: status candidate or active (the index already excludes jailed, tombstoned and
-/// exited candidates; checked again), self-bond ≥ staking's `min_self_bond`, and a self-bond
-/// cap of at least 1 power.
-pub fn elect(state: &impl StateRead, params: &Params) -> Result<Vec<Member>, RotationError> {
-    let staking_params = conclave_staking::ledger::params(state)?;
+/// Eligible: what the registry's ranking returns (its rules: status, minimum self-bond),
+/// with votes and a self-bond cap of at least 1 power.
+pub fn elect<R: CandidateRegistry>(
+    registry: &R,
+    state: &impl StateRead,
+    params: &Params,
+) -> Result<Vec<Member>, RotationError> {
+    let registry_error = |e: R::Error| RotationError::from_registry::<R>(&e);
+    let power_reduction = registry.power_reduction(state).map_err(registry_error)?;
     let seats = usize::try_from(params.max_validators).unwrap_or(usize::MAX);
     let mut entrants: Vec<Entrant> = Vec::new();
-    let mut cursor: Option<conclave_staking::query::PowerCursor> = None;
+    let mut cursor: Option<RankCursor> = None;
     'scan: loop {
-        let page = candidates_by_power(state, cursor.as_ref(), PAGE)?;
-        let Some(&(last_power, last_op)) = page.last() else { break };
-        for (votes, operator) in &page {
-            let c = candidate(state, operator)?;
-            if !matches!(c.status, Status::Candidate | Status::Active) {
-                continue;
-            }
-            let bond = self_bond(state, &c)?;
-            if bond < staking_params.min_self_bond {
-                continue;
-            }
-            let bond_cap = bond
+        let page = registry.ranking(state, cursor, PAGE).map_err(registry_error)?;
+        for c in &page.contenders {
+            let bond_cap = c
+                .self_bond
                 .saturating_mul(u128::from(params.max_self_bond_multiple))
-                .checked_div(staking_params.power_reduction)
+                .checked_div(power_reduction)
                 .unwrap_or(0);
             let bond_cap = u64::try_from(bond_cap).unwrap_or(u64::MAX);
-            if bond_cap == 0 || *votes == 0 {
+            if bond_cap == 0 || c.votes == 0 {
                 continue;
             }
-            entrants.push(Entrant {
-                operator: *operator,
-                consensus_key: c.pending_consensus_key.unwrap_or(c.consensus_key),
-                votes: *votes,
-                bond_cap,
-            });
+            entrants.push(Entrant { operator: c.operator, consensus_key: c.consensus_key, votes: c.votes, bond_cap });
             if entrants.len() >= seats {
                 break 'scan;
             }
         }
-        if page.len() < PAGE {
-            break;
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
         }
-        cursor = Some(conclave_staking::query::PowerCursor { power: last_power, candidate: last_op });
     }
     Ok(cap_powers(&entrants, params))
 }
 
-impl Rotation {
-    /// The end-block hook: at an epoch's last height, elects the next set and returns
-    /// CometBFT's updates (effective at `height + 2`); otherwise returns nothing. This module's
-    /// [`conclave_core::Module::end_block`] returns these as CometBFT's type.
+impl<R: CandidateRegistry> Rotation<R> {
+    /// Schedules `operator`'s removal from the set at the end of this block: a validator
+    /// jailed or tombstoned mid-epoch must stop signing at once, not at the epoch's end.
+    /// Returns whether it was a member (a candidate outside the set needs nothing).
+    pub fn schedule_removal(&self, state: &mut impl StateWrite, operator: &Address) -> Result<bool, RotationError> {
+        let member = CURRENT.get(state)?.is_some_and(|r| r.validators.iter().any(|m| m.operator == *operator));
+        if member {
+            REMOVALS.put(state, operator, &())?;
+        }
+        Ok(member)
+    }
+
+    /// The end-block hook: removes the members scheduled for removal in this block, then, at
+    /// an epoch's last height, elects the next set; returns CometBFT's updates (effective at
+    /// `height + 2`), one per changed key, from the set before this block to the set after.
+    /// This module's [`conclave_core::Module::end_block`] returns these as CometBFT's type.
     pub fn end_block_updates(
         &self,
         block: &BlockInfo,
         state: &mut impl StateWrite,
     ) -> Result<Vec<ValidatorUpdate>, RotationError> {
         let params = PARAMS.load(state)?;
-        if !params.is_epoch_end(block.height) {
-            return Ok(Vec::new());
+        let at = At::block(block);
+        let before = CURRENT.get(state)?;
+        self.apply_removals(state, &params, at)?;
+        if params.is_epoch_end(block.height) {
+            self.run_election(state, &params, at, params.epoch_of(block.height))?;
         }
-        self.run_election(state, &params, At::block(block), params.epoch_of(block.height))
+        record_changes(state, before)
     }
 
-    /// Elects, applies the rails and, if the set may change, writes it (statuses, keys, record,
-    /// history, events). `at.height == 0` is genesis: the set signs from the first block.
+    /// Takes the scheduled removals out of the current set (never its last member), and
+    /// re-applies the share cap to the members left when there are enough of them for the cap
+    /// to hold (`members × max_power_share ≥ 100 %`; below that no set of powers satisfies it,
+    /// and the elected powers stay). Self-bond caps only shrink with the cap, so they still hold.
+    fn apply_removals(&self, state: &mut impl StateWrite, params: &Params, at: At) -> Result<(), RotationError> {
+        let pending = REMOVALS.iter(state).map(|r| r.map(|(operator, ())| operator)).collect::<Result<Vec<_>, _>>()?;
+        if pending.is_empty() {
+            return Ok(());
+        }
+        for operator in &pending {
+            REMOVALS.delete(state, operator)?;
+        }
+        let Some(mut record) = CURRENT.get(state)? else { return Ok(()) };
+        let mut removed = Vec::new();
+        for operator in pending {
+            let Some(position) = record.validators.iter().position(|m| m.operator == operator) else { continue };
+            if record.validators.len() <= 1 {
+                emit(state, &event::RemovalRefused { operator, height: at.height })?;
+                continue;
+            }
+            record.validators.remove(position);
+            removed.push(operator);
+        }
+        if removed.is_empty() {
+            return Ok(());
+        }
+        let seats = u128::try_from(record.validators.len()).unwrap_or(u128::MAX);
+        if seats.saturating_mul(u128::from(params.max_power_share_ppb)) >= u128::from(crate::params::PPB_ONE) {
+            let powers: Vec<u64> = record.validators.iter().map(|m| m.power).collect();
+            if let Some(cap) = share_cap(&powers, params.max_power_share_ppb) {
+                for m in &mut record.validators {
+                    m.power = m.power.min(cap);
+                }
+            }
+        }
+        record.from_height = at.height.saturating_add(2);
+        record.total_power = total_power(&record.validators);
+        let validators = record.validators.len();
+        CURRENT.put(state, &record)?;
+        for operator in removed {
+            emit(
+                state,
+                &event::ValidatorRemoved { operator, height: at.height, from_height: record.from_height, validators },
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Elects, applies the rails and, if the set may change, writes it as the current set
+    /// (statuses, keys, events). `at.height == 0` is genesis: the set signs from the first
+    /// block. The history and the updates are [`record_changes`]'s.
     pub(crate) fn run_election(
         &self,
         state: &mut impl StateWrite,
         params: &Params,
         at: At,
         epoch: u64,
-    ) -> Result<Vec<ValidatorUpdate>, RotationError> {
-        let elected = elect(state, params)?;
+    ) -> Result<(), RotationError> {
+        let registry_error = |e: R::Error| RotationError::from_registry::<R>(&e);
+        let elected = elect(&self.registry, state, params)?;
         if let Some(reason) = rails(&elected, params) {
             emit(
                 state,
@@ -142,7 +196,7 @@ impl Rotation {
                     min_validators: params.min_validators,
                 },
             )?;
-            return Ok(Vec::new());
+            return Ok(());
         }
         let old = CURRENT.get(state)?.map(|r| r.validators).unwrap_or_default();
         let updates = diff(&old, &elected)
@@ -152,17 +206,19 @@ impl Rotation {
         // uses it), and so does a leaving member's.
         let elected_ops: BTreeSet<Address> = elected.iter().map(|m| m.operator).collect();
         for op in elected_ops.iter().chain(old.iter().map(|m| &m.operator)) {
-            self.staking.apply_pending_key(state, at, op)?;
+            self.registry.apply_pending_key(state, at, op).map_err(registry_error)?;
         }
         // Statuses: leaving members still active become candidates; entering ones active.
         for m in &old {
-            if !elected_ops.contains(&m.operator) && candidate(state, &m.operator)?.status == Status::Active {
-                self.staking.set_inactive(state, at, &m.operator)?;
+            if !elected_ops.contains(&m.operator)
+                && self.registry.is_active(state, &m.operator).map_err(registry_error)?
+            {
+                self.registry.deactivate(state, at, &m.operator).map_err(registry_error)?;
             }
         }
         for m in &elected {
-            if candidate(state, &m.operator)?.status == Status::Candidate {
-                self.staking.set_active(state, at, &m.operator)?;
+            if !self.registry.is_active(state, &m.operator).map_err(registry_error)? {
+                self.registry.activate(state, at, &m.operator).map_err(registry_error)?;
             }
         }
 
@@ -175,29 +231,10 @@ impl Rotation {
             validators: elected,
         };
         CURRENT.put(state, &record)?;
-        if !updates.is_empty() {
-            HISTORY.put(state, &from_height, &record)?;
-        }
         for m in &record.validators {
             if m.power < m.votes {
                 emit(state, &event::PowerCapped { operator: m.operator, votes: m.votes, power: m.power })?;
             }
-        }
-        for u in &updates {
-            let operator = record
-                .validators
-                .iter()
-                .chain(old.iter())
-                .find(|m| m.consensus_key == u.pub_key)
-                .map_or(Address([0; 20]), |m| m.operator);
-            emit(
-                state,
-                &event::ValidatorUpdated {
-                    operator,
-                    consensus_key: conclave_core::state::hex(&u.pub_key),
-                    power: u.power,
-                },
-            )?;
         }
         emit(
             state,
@@ -210,8 +247,39 @@ impl Rotation {
                 updates: updates.len(),
             },
         )?;
-        Ok(updates)
+        Ok(())
     }
+}
+
+/// Compares the current set with the one `before` this block's changes: records the current
+/// set in the history (by the first height it signs) if any key changed, emits one
+/// `rotation.validator_update` per update, and returns the updates (sorted by key, each key
+/// once, as CometBFT requires).
+pub(crate) fn record_changes(
+    state: &mut impl StateWrite,
+    before: Option<SetRecord>,
+) -> Result<Vec<ValidatorUpdate>, RotationError> {
+    let Some(after) = CURRENT.get(state)? else { return Ok(Vec::new()) };
+    let old = before.map(|r| r.validators).unwrap_or_default();
+    let updates = diff(&old, &after.validators)
+        .map_err(|key| RotationError::DuplicateConsensusKey { key: conclave_core::state::hex(&key) })?;
+    if updates.is_empty() {
+        return Ok(updates);
+    }
+    HISTORY.put(state, &after.from_height, &after)?;
+    for u in &updates {
+        let operator = after
+            .validators
+            .iter()
+            .chain(old.iter())
+            .find(|m| m.consensus_key == u.pub_key)
+            .map_or(Address([0; 20]), |m| m.operator);
+        emit(
+            state,
+            &event::ValidatorUpdated { operator, consensus_key: conclave_core::state::hex(&u.pub_key), power: u.power },
+        )?;
+    }
+    Ok(updates)
 }
 
 /// The set signing at `height`: the history record with the largest `from_height ≤ height`.

@@ -1,10 +1,12 @@
 //! [`RotationError`]: every way a rotation operation fails, each with a stable code in
-//! codespace `rotation` (staking's refusals keep staking's codespace and code).
+//! codespace `rotation` (the candidate registry's refusals keep its codespace and code).
 //! `docs/modules/rotation.md` has the table (a unit test keeps it in step).
 
+use conclave_core::authority::UpdateParamsError;
 use conclave_core::error::ModuleError;
-use conclave_core::StateError;
-use conclave_staking::StakingError;
+use conclave_core::{Refusal, StateError};
+
+use crate::expected::CandidateRegistry;
 
 /// A failed rotation operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -31,15 +33,42 @@ pub enum RotationError {
     /// Out of gas or a fatal storage error.
     #[error(transparent)]
     State(#[from] StateError),
-    /// Staking refused an operation (its codespace and code are kept).
+    /// The candidate registry refused an operation (its codespace and code are kept).
     #[error(transparent)]
-    Staking(#[from] StakingError),
+    Registry(Refusal),
+    /// `UpdateParams` signed by an account that is not the chain's parameter authority.
+    #[error("{0}")]
+    NotAuthority(String),
+    /// `UpdateParams` with invalid parameters, or changing `epoch_length`.
+    #[error("invalid rotation parameters: {0}")]
+    InvalidParams(String),
+}
+
+impl RotationError {
+    /// A registry error: its state error (out of gas, fatal) as [`RotationError::State`], any
+    /// other refusal with the registry's codespace and code.
+    pub fn from_registry<R: CandidateRegistry>(error: &R::Error) -> Self {
+        match Refusal::split(error, None) {
+            Ok(refusal) => RotationError::Registry(refusal),
+            Err(state) => RotationError::State(state),
+        }
+    }
+}
+
+impl From<UpdateParamsError> for RotationError {
+    fn from(error: UpdateParamsError) -> Self {
+        match error {
+            UpdateParamsError::NotAuthority { .. } => RotationError::NotAuthority(error.to_string()),
+            UpdateParamsError::Invalid(reason) => RotationError::InvalidParams(reason),
+            UpdateParamsError::State(e) => RotationError::State(e),
+        }
+    }
 }
 
 impl ModuleError for RotationError {
     fn codespace(&self) -> &'static str {
         match self {
-            RotationError::Staking(e) => e.codespace(),
+            RotationError::Registry(refusal) => refusal.codespace,
             _ => "rotation",
         }
     }
@@ -51,14 +80,15 @@ impl ModuleError for RotationError {
             RotationError::InvalidQuery(_) => 3,
             RotationError::DuplicateConsensusKey { .. } => 4,
             RotationError::State(_) => 5,
-            RotationError::Staking(e) => e.code(),
+            RotationError::Registry(refusal) => refusal.code,
+            RotationError::NotAuthority(_) => 6,
+            RotationError::InvalidParams(_) => 7,
         }
     }
 
     fn state_error(&self) -> Option<&StateError> {
         match self {
             RotationError::State(e) => Some(e),
-            RotationError::Staking(e) => e.state_error(),
             _ => None,
         }
     }

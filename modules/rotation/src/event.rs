@@ -81,6 +81,51 @@ impl TypedEvent for PowerCapped {
     }
 }
 
+/// `rotation.validator_removed`: a jailed or tombstoned member left the set before its
+/// epoch's end (its power-0 update is in the same block's updates).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidatorRemoved {
+    /// The validator's operator.
+    pub operator: Address,
+    /// The height whose end-block removed it.
+    pub height: u64,
+    /// First height the set signs without it.
+    pub from_height: u64,
+    /// Members left.
+    pub validators: usize,
+}
+
+impl TypedEvent for ValidatorRemoved {
+    const KIND: &'static str = "rotation.validator_removed";
+
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("operator", self.operator.to_string()),
+            ("height", self.height.to_string()),
+            ("from_height", self.from_height.to_string()),
+            ("validators", self.validators.to_string()),
+        ]
+    }
+}
+
+/// `rotation.removal_refused`: a member to remove was the set's last one; it stays, since
+/// CometBFT cannot run with an empty set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemovalRefused {
+    /// The validator's operator.
+    pub operator: Address,
+    /// The height whose end-block kept it.
+    pub height: u64,
+}
+
+impl TypedEvent for RemovalRefused {
+    const KIND: &'static str = "rotation.removal_refused";
+
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        vec![("operator", self.operator.to_string()), ("height", self.height.to_string())]
+    }
+}
+
 /// `rotation.election_skipped`: a safety rail kept the current set.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ElectionSkipped {

@@ -1,8 +1,10 @@
 //! Genesis: parameters, and either the exported set and history (import) or nothing, in which
 //! case the genesis set is elected from staking's genesis state.
 
+use conclave_core::At;
 use conclave_core::{StateRead, StateWrite};
-use conclave_staking::At;
+
+use crate::expected::CandidateRegistry;
 use serde::{Deserialize, Serialize};
 
 use crate::error::RotationError;
@@ -30,7 +32,11 @@ fn invalid(message: impl Into<String>) -> RotationError {
     RotationError::InvalidGenesis(message.into())
 }
 
-pub(crate) fn init(rotation: &Rotation, state: &mut impl StateWrite, g: &Genesis) -> Result<(), RotationError> {
+pub(crate) fn init<R: CandidateRegistry>(
+    rotation: &Rotation<R>,
+    state: &mut impl StateWrite,
+    g: &Genesis,
+) -> Result<(), RotationError> {
     g.params.validate().map_err(invalid)?;
     if PARAMS.get(state)?.is_some() {
         return Err(invalid("rotation state already exists; run genesis on a fresh state"));
@@ -52,8 +58,9 @@ pub(crate) fn init(rotation: &Rotation, state: &mut impl StateWrite, g: &Genesis
             if !g.history.is_empty() {
                 return Err(invalid("history given without current"));
             }
-            // Staking's genesis must already be written (the app's genesis order).
+            // The registry's genesis must already be written (the app's genesis order).
             rotation.run_election(state, &g.params, At::GENESIS, 0)?;
+            crate::epoch::record_changes(state, None)?;
         }
     }
     Ok(())

@@ -6,25 +6,27 @@
 //!    `max_validators` members;
 //! 2. the history is keyed by each record's `from_height`, and its last record holds the same
 //!    members and powers as the current set (history is written whenever the set changes);
-//! 3. staking agrees: every `Active` candidate is a member of the current set under the same
-//!    consensus key (only an election makes a candidate active, and it applies pending keys).
-//!    The converse does not hold: a member jailed, tombstoned or exited mid-epoch keeps its
-//!    seat until the epoch ends.
+//! 3. the registry agrees: every active candidate is a member of the current set under the
+//!    same consensus key (only an election makes a candidate active, and it applies pending
+//!    keys).
+//!    The converse does not hold: a member that exits mid-epoch (self-bond below the
+//!    minimum) keeps its seat until the epoch ends; a jailed or tombstoned one leaves at the
+//!    end of its block;
+//! 4. no removal is left pending between blocks.
 
 use std::collections::BTreeSet;
 
 use conclave_core::StateRead;
-use conclave_staking::state::CANDIDATES;
-use conclave_staking::Status;
 
-use crate::state::{CURRENT, HISTORY, PARAMS};
+use crate::expected::CandidateRegistry;
+use crate::state::{CURRENT, HISTORY, PARAMS, REMOVALS};
 
 fn e(err: impl std::fmt::Display) -> String {
     err.to_string()
 }
 
 /// Checks the invariants; the error describes the first violation found.
-pub fn check(state: &impl StateRead) -> Result<(), String> {
+pub fn check(registry: &impl CandidateRegistry, state: &impl StateRead) -> Result<(), String> {
     let Some(params) = PARAMS.get(state).map_err(e)? else {
         return Ok(());
     };
@@ -77,15 +79,17 @@ pub fn check(state: &impl StateRead) -> Result<(), String> {
         _ => {}
     }
 
-    // 3. Staking's active candidates are members, under their current key.
-    for item in CANDIDATES.iter(state) {
-        let (operator, candidate) = item.map_err(e)?;
-        if candidate.status != Status::Active {
-            continue;
-        }
+    // 4. Removals are done by the end-block that scheduled them.
+    if let Some(entry) = REMOVALS.iter(state).next() {
+        let (operator, ()) = entry.map_err(e)?;
+        return Err(format!("the removal of {operator} is still pending after its block"));
+    }
+
+    // 3. The registry's active candidates are members, under their current key.
+    for (operator, consensus_key) in registry.active_candidates(state).map_err(e)? {
         match members.iter().find(|m| m.operator == operator) {
             None => return Err(format!("candidate {operator} is active but not in the current set")),
-            Some(m) if m.consensus_key != candidate.consensus_key => {
+            Some(m) if m.consensus_key != consensus_key => {
                 return Err(format!("active candidate {operator} has a consensus key its seat does not"));
             }
             Some(_) => {}

@@ -1,8 +1,10 @@
-//! `conclave-rotation`: epochs, election of the validator set from staking's power index, the
-//! power caps, CometBFT validator updates (effective at H+2) and the set history.
+//! `conclave-rotation`: epochs, election of the validator set from a candidate registry's
+//! ranking (staking's power index by default), the power caps, CometBFT validator updates
+//! (effective at H+2) and the set history.
 //!
 //! Start at [`Rotation::end_block_updates`] ([`epoch`]); the pure parts (caps, differences)
-//! are in [`elect`]. `docs/modules/rotation.md` is the reference.
+//! are in [`elect`]; what rotation needs from the registry is [`expected::CandidateRegistry`].
+//! `docs/modules/rotation.md` is the reference.
 
 #![warn(clippy::arithmetic_side_effects)]
 
@@ -13,51 +15,63 @@ pub mod elect;
 pub mod epoch;
 pub mod error;
 pub mod event;
+pub mod expected;
 pub mod genesis;
 pub mod invariants;
 pub mod params;
 pub mod query;
-pub mod state;
+#[cfg(feature = "conclave-staking")]
+mod staking_adapter;
+#[allow(unreachable_pub)] // `pub` for the `schema` re-export under `test-utils`
+mod state;
 pub mod types;
+
+/// The state schema, for tests that read it directly.
+#[cfg(any(test, feature = "test-utils"))]
+pub mod schema {
+    pub use crate::state::*;
+}
 
 #[cfg(test)]
 mod tests;
 
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Serialize};
+
 use conclave_core::{BlockInfo, EndBlockOutput, Module, StateRead, StateWrite, TxContext};
-use conclave_staking::Staking;
 
 pub use elect::{Member, ValidatorUpdate};
 pub use error::RotationError;
+use expected::CandidateRegistry;
 pub use genesis::Genesis;
 pub use params::Params;
 pub use types::SetRecord;
 
-/// The rotation module: elects the validator set through staking.
+/// The rotation module: elects the validator set from a [`CandidateRegistry`].
 #[derive(Clone, Debug)]
-pub struct Rotation {
-    staking: Staking,
+pub struct Rotation<R> {
+    registry: R,
 }
 
-/// Rotation has no messages (the type has no values; decoding one always fails).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Msg {}
-
-impl borsh::BorshSerialize for Msg {
-    fn serialize<W: borsh::io::Write>(&self, _writer: &mut W) -> borsh::io::Result<()> {
-        match *self {}
-    }
+/// A rotation message. Wire format: borsh; the first byte is the variant's position (its
+/// tag). **Append only.**
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Msg {
+    /// Tag 0. Replaces the parameters; only the chain's parameter authority may sign it. The
+    /// new values apply from the next election; `epoch_length` cannot change once the chain
+    /// runs (epoch numbers and boundaries are computed from it).
+    UpdateParams {
+        /// The new parameters, whole.
+        params: Params,
+    },
 }
 
-impl borsh::BorshDeserialize for Msg {
-    fn deserialize_reader<R: borsh::io::Read>(_reader: &mut R) -> borsh::io::Result<Self> {
-        Err(borsh::io::Error::new(borsh::io::ErrorKind::InvalidData, "the rotation module has no messages"))
-    }
-}
-
-impl Rotation {
-    /// Rotation over `staking` (which it calls to activate, deactivate and rotate keys).
-    pub fn new(staking: Staking) -> Self {
-        Self { staking }
+impl<R: CandidateRegistry> Rotation<R> {
+    /// Rotation over `registry` (which it reads to elect, and calls to activate, deactivate
+    /// and rotate keys).
+    pub fn new(registry: R) -> Self {
+        Self { registry }
     }
 
     /// The validators CometBFT should start with (InitChain's response): the genesis set, or
@@ -72,7 +86,18 @@ impl Rotation {
     }
 }
 
-impl Module for Rotation {
+/// Which parameter changes a running chain accepts (besides [`Params::validate`]).
+fn check_params_change(old: &Params, new: &Params) -> Result<(), String> {
+    if new.epoch_length != old.epoch_length {
+        return Err(format!(
+            "params.epoch_length cannot change from {}: epoch numbers and boundaries are computed from it",
+            old.epoch_length
+        ));
+    }
+    new.validate()
+}
+
+impl<R: CandidateRegistry> Module for Rotation<R> {
     const NAME: &'static str = "rotation";
     type Msg = Msg;
     type Genesis = Genesis;
@@ -91,11 +116,25 @@ impl Module for Rotation {
     }
 
     fn validate(&self, msg: &Msg) -> Result<(), RotationError> {
-        match *msg {}
+        match msg {
+            Msg::UpdateParams { params } => params.validate().map_err(RotationError::InvalidParams),
+        }
     }
 
-    fn deliver(&self, _ctx: &TxContext<'_>, _state: &mut impl StateWrite, msg: &Msg) -> Result<(), RotationError> {
-        match *msg {}
+    fn deliver(&self, ctx: &TxContext<'_>, state: &mut impl StateWrite, msg: &Msg) -> Result<(), RotationError> {
+        match msg {
+            Msg::UpdateParams { params } => {
+                conclave_core::authority::update_params(
+                    state,
+                    Self::NAME,
+                    &state::PARAMS,
+                    &ctx.signer,
+                    params,
+                    check_params_change,
+                )?;
+                Ok(())
+            }
+        }
     }
 
     /// At an epoch's last height: elects the next set and returns CometBFT's updates
@@ -107,10 +146,10 @@ impl Module for Rotation {
     }
 
     fn query(&self, state: &impl StateRead, path: &str, data: &[u8]) -> Result<Vec<u8>, RotationError> {
-        query::answer(state, path, data)
+        query::answer(&self.registry, state, path, data)
     }
 
     fn check_invariants(&self, state: &impl StateRead) -> Result<(), String> {
-        invariants::check(state)
+        invariants::check(&self.registry, state)
     }
 }

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::elect::{diff, total_power, Member};
 use crate::epoch::{elect, rails, set_at, SkipReason};
 use crate::error::RotationError;
+use crate::expected::CandidateRegistry;
 use crate::params::Params;
 use crate::state::{CURRENT, PARAMS};
 use crate::types::SetRecord;
@@ -70,10 +71,10 @@ fn request<T: DeserializeOwned>(data: &[u8]) -> Result<T, RotationError> {
     parse_query(data).map_err(RotationError::InvalidQuery)
 }
 
-/// The epoch of the next block (staking records the last block in its end-block).
-pub fn epoch_info(state: &impl StateRead) -> Result<EpochInfo, RotationError> {
+/// The epoch of the next block (the registry records the last block it saw).
+pub fn epoch_info<R: CandidateRegistry>(registry: &R, state: &impl StateRead) -> Result<EpochInfo, RotationError> {
     let params = PARAMS.load(state)?;
-    let height = conclave_staking::query::next_block(state)?.height;
+    let height = registry.next_height(state).map_err(|e| RotationError::from_registry::<R>(&e))?;
     let number = params.epoch_of(height);
     let (start_height, end_height) = params.epoch_bounds(number);
     Ok(EpochInfo {
@@ -86,9 +87,9 @@ pub fn epoch_info(state: &impl StateRead) -> Result<EpochInfo, RotationError> {
 }
 
 /// The `preview` answer.
-pub fn preview(state: &impl StateRead) -> Result<Preview, RotationError> {
+pub fn preview<R: CandidateRegistry>(registry: &R, state: &impl StateRead) -> Result<Preview, RotationError> {
     let params: Params = PARAMS.load(state)?;
-    let validators = elect(state, &params)?;
+    let validators = elect(registry, state, &params)?;
     let skipped = rails(&validators, &params);
     let old = CURRENT.get(state)?.map(|r| r.validators).unwrap_or_default();
     let updates = if skipped.is_some() {
@@ -99,7 +100,7 @@ pub fn preview(state: &impl StateRead) -> Result<Preview, RotationError> {
             .len()
     };
     Ok(Preview {
-        epoch: epoch_info(state)?.number,
+        epoch: epoch_info(registry, state)?.number,
         total_power: total_power(&validators),
         validators,
         skipped,
@@ -107,7 +108,12 @@ pub fn preview(state: &impl StateRead) -> Result<Preview, RotationError> {
     })
 }
 
-pub(crate) fn answer(state: &impl StateRead, path: &str, data: &[u8]) -> Result<Vec<u8>, RotationError> {
+pub(crate) fn answer<R: CandidateRegistry>(
+    registry: &R,
+    state: &impl StateRead,
+    path: &str,
+    data: &[u8],
+) -> Result<Vec<u8>, RotationError> {
     Ok(match path {
         "params" => {
             request::<NoParams>(data)?;
@@ -124,11 +130,11 @@ pub(crate) fn answer(state: &impl StateRead, path: &str, data: &[u8]) -> Result<
         }
         "preview" => {
             request::<NoParams>(data)?;
-            query_response(&preview(state)?)
+            query_response(&preview(registry, state)?)
         }
         "epoch" => {
             request::<NoParams>(data)?;
-            query_response(&epoch_info(state)?)
+            query_response(&epoch_info(registry, state)?)
         }
         _ => return Err(RotationError::UnknownQuery { path: path.to_owned() }),
     })

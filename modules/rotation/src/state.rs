@@ -5,6 +5,9 @@
 //! | [`PARAMS`] | — | [`Params`] |
 //! | [`CURRENT`] | — | [`SetRecord`]: the last set sent to CometBFT (absent: none elected yet) |
 //! | [`HISTORY`] | from height (8 bytes BE) | [`SetRecord`]: each set that changed, by the first height it signs |
+//! | [`REMOVALS`] | operator (20 bytes) | `()`: members to remove at this block's end (empty between blocks) |
+
+use conclave_core::Address;
 
 use conclave_core::{Item, Map};
 
@@ -18,5 +21,9 @@ pub const CURRENT: Item<SetRecord> = Item::new("rotation/current");
 /// Set history by the first height each set signs (0: from the chain's first block).
 pub const HISTORY: Map<u64, SetRecord> = Map::new("rotation/history");
 
+/// Members jailed or tombstoned during this block, removed from the set by this block's
+/// end-block (so always empty between blocks).
+pub const REMOVALS: Map<Address, ()> = Map::new("rotation/removal");
+
 /// Every prefix above.
-pub const PREFIXES: [&str; 3] = [PARAMS.prefix(), CURRENT.prefix(), HISTORY.prefix()];
+pub const PREFIXES: [&str; 4] = [PARAMS.prefix(), CURRENT.prefix(), HISTORY.prefix(), REMOVALS.prefix()];

@@ -34,13 +34,13 @@ fn key(seed: u8, generation: u8) -> [u8; 32] {
 
 struct Chain {
     state: MemoryState,
-    staking: Staking,
-    rotation: Rotation,
+    staking: Staking<Bank>,
+    rotation: Rotation<Staking<Bank>>,
 }
 
 /// A chain whose candidate `i` self-bonds `self_bonds[i]` tokens, with rotation `params`.
 fn chain(self_bonds: &[u128], params: Params) -> Chain {
-    let bank = Bank::new(Staking::module_accounts()).unwrap();
+    let bank = Bank::new(conclave_staking::bank_module_accounts()).unwrap();
     let staking = Staking::new(bank.clone()).unwrap();
     let rotation = Rotation::new(staking.clone());
     let mut state = MemoryState::new();
@@ -50,7 +50,7 @@ fn chain(self_bonds: &[u128], params: Params) -> Chain {
         .map(|(i, &b)| GenesisBalance { address: op(i as u8), coins: vec![Coin::new("stake", b)] })
         .collect();
     balances.push(GenesisBalance { address: DELEGATOR, coins: vec![Coin::new("stake", u128::from(u64::MAX))] });
-    bank.init_genesis(&mut state, &conclave_bank::Genesis { balances, supply: None }).unwrap();
+    bank.init_genesis(&mut state, &conclave_bank::Genesis { balances, ..Default::default() }).unwrap();
     let registrations = self_bonds
         .iter()
         .enumerate()
@@ -69,7 +69,7 @@ fn chain(self_bonds: &[u128], params: Params) -> Chain {
     let staking_genesis = conclave_staking::Genesis { registrations, ..conclave_staking::Genesis::default() };
     staking.init_genesis(&mut state, &staking_genesis).unwrap();
     rotation.init_genesis(&mut state, &Genesis { params, ..Genesis::default() }).unwrap();
-    crate::invariants::check(&state).unwrap();
+    crate::invariants::check(&staking, &state).unwrap();
     Chain { state, staking, rotation }
 }
 
@@ -88,8 +88,8 @@ impl Chain {
 
     fn end_block(&mut self, height: u64) -> Vec<ValidatorUpdate> {
         let updates = self.rotation.end_block_updates(&block(height), &mut self.state).unwrap();
-        conclave_staking::invariants::check(&self.state).unwrap();
-        crate::invariants::check(&self.state).unwrap();
+        self.staking.check_invariants(&self.state).unwrap();
+        self.rotation.check_invariants(&self.state).unwrap();
         updates
     }
 
@@ -133,9 +133,11 @@ fn codes_are_unique_pinned_and_documented() {
         RotationError::InvalidQuery("x".into()),
         RotationError::DuplicateConsensusKey { key: "k".into() },
         RotationError::State(StateError::Storage("x".into())),
+        RotationError::NotAuthority("x".into()),
+        RotationError::InvalidParams("x".into()),
     ];
     let codes: Vec<u32> = all.iter().map(ModuleError::code).collect();
-    assert_eq!(codes, (1..=5).collect::<Vec<u32>>());
+    assert_eq!(codes, (1..=7).collect::<Vec<u32>>());
     let docs = include_str!("../../../docs/modules/rotation.md");
     for e in &all {
         assert_eq!(e.codespace(), "rotation");
@@ -143,7 +145,7 @@ fn codes_are_unique_pinned_and_documented() {
         let row = format!("| {} | `{name}` |", e.code());
         assert!(docs.contains(&row), "docs/modules/rotation.md lacks the row {row:?}");
     }
-    let wrapped = RotationError::from(StakingError::ZeroAmount);
+    let wrapped = RotationError::from_registry::<Staking<Bank>>(&StakingError::ZeroAmount);
     assert_eq!((wrapped.codespace(), wrapped.code()), ("staking", 10));
 }
 
@@ -274,7 +276,7 @@ fn invariants_catch_an_active_candidate_outside_the_set() {
     // Only an election may make a candidate active; anything else breaks the invariant.
     let mut c = chain(&[10, 20, 30, 40, 5, 6].map(|p| p * 1_000_000), small(10, 4, 4, 250_000_000));
     c.staking.set_active(&mut c.state, at(3), &op(4)).unwrap();
-    let err = crate::invariants::check(&c.state).unwrap_err();
+    let err = crate::invariants::check(&c.staking, &c.state).unwrap_err();
     assert!(err.contains("active but not in the current set"), "{err}");
 }
 
@@ -284,12 +286,12 @@ fn invariants_catch_a_history_that_disagrees_with_the_set() {
     let mut record = c.current();
     record.total_power += 1;
     CURRENT.put(&mut c.state, &record).unwrap();
-    assert!(crate::invariants::check(&c.state).unwrap_err().contains("total_power"));
+    assert!(crate::invariants::check(&c.staking, &c.state).unwrap_err().contains("total_power"));
     record.total_power -= 1;
     record.validators[0].power -= 1;
     record.total_power -= 1;
     CURRENT.put(&mut c.state, &record).unwrap();
-    assert!(crate::invariants::check(&c.state).unwrap_err().contains("differs from the current set"));
+    assert!(crate::invariants::check(&c.staking, &c.state).unwrap_err().contains("differs from the current set"));
 }
 
 #[test]
@@ -445,4 +447,81 @@ proptest! {
             prop_assert_eq!(capped, model_cap(p.clone(), share));
         }
     }
+}
+
+impl Chain {
+    /// Jails candidate `i` (as a slashing module does) and schedules its removal.
+    fn jail_and_remove(&mut self, i: u8, height: u64) -> bool {
+        self.staking.jail(&mut self.state, at(height), &op(i), BlockTime(u64::MAX)).unwrap();
+        self.rotation.schedule_removal(&mut self.state, &op(i)).unwrap()
+    }
+}
+
+#[test]
+fn a_jailed_member_leaves_at_the_end_of_its_block_with_one_power_zero_update() {
+    let mut c = chain(&[5 * UNIT; 5], small(10, 10, 4, PPB_ONE / 4));
+    assert!(c.jail_and_remove(2, 4));
+    let updates = c.end_block(4);
+    assert_eq!(updates, vec![ValidatorUpdate { pub_key: key(2, 0), power: 0 }], "one update, for it only");
+    let set = c.current();
+    assert_eq!(powers(&set), vec![(op(0), 5), (op(1), 5), (op(3), 5), (op(4), 5)], "25 % each: no cap needed");
+    assert_eq!((set.from_height, set.total_power), (6, 20));
+    assert_eq!(c.query("validators_at", r#"{"height": 5}"#)["validators"].as_array().unwrap().len(), 5);
+    assert_eq!(c.query("validators_at", r#"{"height": 6}"#)["validators"].as_array().unwrap().len(), 4);
+    assert_eq!(c.events("rotation.validator_removed")[0]["from_height"], "6");
+    // The next election does not bring it back, nor send anything more for it.
+    let updates = c.end_block(10);
+    assert!(updates.iter().all(|u| u.pub_key != key(2, 0)), "{updates:?}");
+    // A candidate outside the set needs no removal.
+    assert!(!c.jail_and_remove(2, 11));
+}
+
+#[test]
+fn a_removal_re_caps_the_members_left() {
+    // Votes 20, 5, 5, 5, 5 under a 25 % cap: T = 6 (6 ≤ 25 % × 26). Without op(1), T = 5.
+    let mut c = chain(&[5 * UNIT; 5], small(10, 10, 4, PPB_ONE / 4));
+    c.delegate(0, 15 * UNIT, 2);
+    c.end_block(10);
+    assert_eq!(powers(&c.current()), vec![(op(0), 6), (op(1), 5), (op(2), 5), (op(3), 5), (op(4), 5)]);
+    c.jail_and_remove(1, 13);
+    let mut expected =
+        vec![ValidatorUpdate { pub_key: key(0, 0), power: 5 }, ValidatorUpdate { pub_key: key(1, 0), power: 0 }];
+    expected.sort();
+    assert_eq!(c.end_block(13), expected);
+    let set = c.current();
+    assert!(set.validators.iter().all(|m| u128::from(m.power) * 4 <= u128::from(set.total_power)), "cap holds");
+}
+
+#[test]
+fn below_the_cap_s_minimum_size_the_elected_powers_stay() {
+    // Four at 25 %: three left cannot all stay at or below 25 %, so powers are kept.
+    let mut c = chain(&[UNIT; 4], small(10, 4, 4, PPB_ONE / 4));
+    c.jail_and_remove(3, 4);
+    assert_eq!(c.end_block(4), vec![ValidatorUpdate { pub_key: key(3, 0), power: 0 }]);
+    assert_eq!(powers(&c.current()), vec![(op(0), 1), (op(1), 1), (op(2), 1)]);
+}
+
+#[test]
+fn the_last_member_is_never_removed() {
+    let mut c = chain(&[UNIT], small(10, 1, 1, PPB_ONE));
+    let before = c.current();
+    c.jail_and_remove(0, 4);
+    assert!(c.end_block(4).is_empty());
+    assert_eq!(c.current(), before, "CometBFT cannot run with an empty set");
+    assert_eq!(c.events("rotation.removal_refused").len(), 1);
+}
+
+#[test]
+fn a_removal_and_an_election_in_one_block_send_each_key_once() {
+    // Five seats, six candidates: op(5) is outside. At the epoch's end op(0) is jailed and
+    // op(5) is elected in its place: one update each, none twice.
+    let mut c = chain(&[2 * UNIT, 2 * UNIT, 2 * UNIT, 2 * UNIT, 2 * UNIT, UNIT], small(10, 5, 4, PPB_ONE / 4));
+    assert_eq!(c.current().validators.len(), 5);
+    c.jail_and_remove(0, 10);
+    let updates = c.end_block(10);
+    let mut expected =
+        vec![ValidatorUpdate { pub_key: key(0, 0), power: 0 }, ValidatorUpdate { pub_key: key(5, 0), power: 1 }];
+    expected.sort();
+    assert_eq!(updates, expected);
+    assert!(c.current().validators.iter().any(|m| m.operator == op(5)));
 }

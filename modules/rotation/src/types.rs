@@ -13,7 +13,8 @@ pub struct SetRecord {
     pub epoch: u64,
     /// The height whose end-block elected it (0: genesis).
     pub elected_at: u64,
-    /// The first height it signs: `elected_at + 2` (0: from the chain's first block).
+    /// The first height it signs: 2 after the end-block that last changed it (its election,
+    /// or a forced removal since), 0 from the chain's first block.
     pub from_height: u64,
     /// The validators, in election order (vote weight descending, operator ascending).
     pub validators: Vec<Member>,

@@ -4,11 +4,14 @@
 use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context, Result};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
-use conclave_client::args::{parse_percent, parse_positive_coin, PageArgs, QueryArgs, TxArgs};
-use conclave_client::encoding::{hex, unbase64, unhex};
+use conclave_client::args::{
+    parse_percent, parse_positive_coin, PageArgs, QueryArgs, TxArgs, UpdateParamsArgs, UPDATE_PARAMS_GAS,
+};
 use conclave_client::query::page;
 use conclave_client::rpc::Rpc;
 use conclave_client::{Prepared, Querier, Signer};
@@ -38,6 +41,9 @@ pub enum TxCommand {
         #[command(flatten)]
         tx: TxArgs,
     },
+    /// Replace staking's parameters (the chain's parameter authority only; `bond_denom` and
+    /// `power_reduction` cannot change).
+    UpdateParams(UpdateParamsArgs),
 }
 
 /// A consensus key: given, or read from a CometBFT `priv_validator_key.json`.
@@ -175,6 +181,10 @@ impl conclave_client::TxCommand for TxCommand {
                 let msg = Msg::RotateConsensusKey { new_key: consensus_key(&key)? };
                 Ok(Prepared::one(signer, tx, msg, MODULE_GAS))
             }
+            TxCommand::UpdateParams(args) => {
+                let msg = Msg::UpdateParams { params: args.parse()? };
+                Ok(Prepared::one(Signer::open(&args.tx)?, args.tx, msg, UPDATE_PARAMS_GAS))
+            }
         }
     }
 }
@@ -210,7 +220,7 @@ fn consensus_key(args: &ConsensusKeyArgs) -> Result<[u8; 32]> {
 /// Parses an ed25519 public key: 64 hex characters, or standard base64 of 32 bytes.
 pub fn parse_consensus_key(text: &str) -> Result<[u8; 32], String> {
     let text = text.trim();
-    let bytes = if text.len() == 64 { unhex(text) } else { unbase64(text) };
+    let bytes = if text.len() == 64 { hex::decode(text).ok() } else { BASE64.decode(text).ok() };
     bytes.and_then(|b| <[u8; 32]>::try_from(b).ok()).ok_or_else(|| {
         format!("{text:?} is not an ed25519 public key: give 64 hex characters or base64 (pub_key.value of priv_validator_key.json), or use --consensus-key-file")
     })
@@ -330,7 +340,7 @@ impl conclave_client::QueryCommand for QueryCommand {
             QueryCommand::Params { query } => Querier::open(&query)?.show("staking/params", json!({})),
             QueryCommand::Pools { query } => Querier::open(&query)?.show("staking/pools", json!({})),
             QueryCommand::KeyOwner { key, query } => {
-                Querier::open(&query)?.show("staking/key_owner", json!({ "key": hex(&key) }))
+                Querier::open(&query)?.show("staking/key_owner", json!({ "key": hex::encode(key) }))
             }
             QueryCommand::CanEdit { candidate, commission_rate, moniker, query } => {
                 let q = Querier::open(&query)?;

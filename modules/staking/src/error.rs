@@ -2,10 +2,11 @@
 //! `staking`. Codes are listed in [`StakingError::code`] by hand and never reused or
 //! renumbered; a new variant takes the next free number. `docs/modules/staking.md` has the table.
 
-use conclave_bank::BankError;
+use conclave_core::authority::UpdateParamsError;
 use conclave_core::error::ModuleError;
 use conclave_core::{Address, StateError};
 
+use crate::expected::BankRefusal;
 use crate::types::Status;
 
 /// A failed staking operation.
@@ -172,9 +173,10 @@ pub enum StakingError {
     /// Arithmetic overflow (amounts above 2^128 − 1).
     #[error("arithmetic overflow: amounts exceed 2^128 - 1")]
     Overflow,
-    /// The bank refused a transfer for a reason other than funds.
+    /// The bank refused a transfer for a reason other than funds (its codespace and code are
+    /// in the refusal; staking reports it under this code).
     #[error("bank: {0}")]
-    Bank(BankError),
+    Bank(conclave_core::Refusal),
     /// The genesis section is not valid; the message says what to fix.
     #[error("invalid staking genesis: {0}")]
     InvalidGenesis(String),
@@ -207,16 +209,36 @@ pub enum StakingError {
     /// An edit changes nothing.
     #[error("the edit changes nothing")]
     EmptyEdit,
+    /// `UpdateParams` signed by an account that is not the chain's parameter authority.
+    #[error("{0}")]
+    NotAuthority(String),
+    /// `UpdateParams` with invalid parameters, or changing one that is fixed at genesis.
+    #[error("invalid staking parameters: {0}")]
+    InvalidParams(String),
+    /// A share hook (e.g. a rewards module settling) refused (its codespace and code are in
+    /// the refusal; staking reports it under this code).
+    #[error("share hook: {0}")]
+    Hook(conclave_core::Refusal),
 }
 
-impl From<BankError> for StakingError {
-    fn from(error: BankError) -> Self {
+impl From<UpdateParamsError> for StakingError {
+    fn from(error: UpdateParamsError) -> Self {
         match error {
-            BankError::InsufficientFunds { address, available, needed, .. } => {
+            UpdateParamsError::NotAuthority { .. } => StakingError::NotAuthority(error.to_string()),
+            UpdateParamsError::Invalid(reason) => StakingError::InvalidParams(reason),
+            UpdateParamsError::State(e) => StakingError::State(e),
+        }
+    }
+}
+
+impl From<BankRefusal> for StakingError {
+    fn from(refusal: BankRefusal) -> Self {
+        match refusal {
+            BankRefusal::InsufficientFunds { address, available, needed } => {
                 StakingError::InsufficientFunds { address, available, needed }
             }
-            BankError::State(e) => StakingError::State(e),
-            other => StakingError::Bank(other),
+            BankRefusal::State(e) => StakingError::State(e),
+            BankRefusal::Refused(refusal) => StakingError::Bank(refusal),
         }
     }
 }
@@ -260,6 +282,9 @@ impl ModuleError for StakingError {
             StakingError::CandidateWorthless { .. } => 30,
             StakingError::StillJailed { .. } => 31,
             StakingError::EmptyEdit => 32,
+            StakingError::NotAuthority(_) => 33,
+            StakingError::InvalidParams(_) => 34,
+            StakingError::Hook(_) => 35,
         }
     }
 

@@ -2,38 +2,9 @@
 //! shares and every entry without reading state. Amounts are decimal strings, addresses 40 hex
 //! characters, times nanoseconds. All attributes are indexed.
 
-use conclave_core::{Address, Event, EventAttribute, TypedEvent};
+use conclave_core::{typed_event, Address};
 
-macro_rules! event {
-    ($(#[$doc:meta])* $name:ident = $kind:literal { $( $(#[$fdoc:meta])* $field:ident : $ty:ty ),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq)]
-        pub struct $name { $( $(#[$fdoc])* pub $field: $ty ),* }
-
-        impl TypedEvent for $name {
-            const KIND: &'static str = $kind;
-
-            fn attributes(&self) -> Vec<(&'static str, String)> {
-                vec![ $( (stringify!($field), self.$field.to_string()) ),* ]
-            }
-
-            /// Built directly (one allocation per name and per value, no intermediate list):
-            /// end-block emits one per completed entry.
-            fn to_event(&self) -> Event {
-                Event {
-                    kind: Self::KIND.to_owned(),
-                    attributes: vec![ $( EventAttribute {
-                        key: stringify!($field).to_owned(),
-                        value: self.$field.to_string(),
-                        index: true,
-                    } ),* ],
-                }
-            }
-        }
-    };
-}
-
-event! {
+typed_event! {
     /// `staking.candidate_registered`: a new candidate (its self-bond follows as `staking.bond`).
     CandidateRegistered = "staking.candidate_registered" {
         /// The operator (candidate id).
@@ -51,7 +22,7 @@ event! {
     }
 }
 
-event! {
+typed_event! {
     /// `staking.candidate_edited`: description and/or commission changed (values after).
     CandidateEdited = "staking.candidate_edited" {
         /// The candidate.
@@ -69,7 +40,7 @@ event! {
     }
 }
 
-event! {
+typed_event! {
     /// `staking.consensus_key_rotated`: a new key is pending until the next epoch.
     ConsensusKeyRotated = "staking.consensus_key_rotated" {
         /// The candidate.
@@ -81,7 +52,7 @@ event! {
     }
 }
 
-event! {
+typed_event! {
     /// `staking.consensus_key_applied`: the pending key became the consensus key.
     ConsensusKeyApplied = "staking.consensus_key_applied" {
         /// The candidate.
@@ -93,7 +64,7 @@ event! {
     }
 }
 
-event! {
+typed_event! {
     /// `staking.status_changed`: a lifecycle transition.
     StatusChanged = "staking.status_changed" {
         /// The candidate.
@@ -109,7 +80,7 @@ event! {
     }
 }
 
-event! {
+typed_event! {
     /// `staking.bond`: tokens added to a candidate, shares minted to a delegator.
     /// `reason` is `delegate`, `redelegate` (the arriving half) or `cancel_unbonding`.
     Bond = "staking.bond" {
@@ -132,7 +103,7 @@ event! {
     }
 }
 
-event! {
+typed_event! {
     /// `staking.unbond`: shares burned, tokens removed from a candidate. `reason` is
     /// `undelegate` (an unbonding entry follows) or `redelegate` (the leaving half).
     Unbond = "staking.unbond" {
@@ -155,7 +126,7 @@ event! {
     }
 }
 
-event! {
+typed_event! {
     /// `staking.unbonding_started`: a new unbonding entry.
     UnbondingStarted = "staking.unbonding_started" {
         /// Entry id.
@@ -173,7 +144,7 @@ event! {
     }
 }
 
-event! {
+typed_event! {
     /// `staking.unbonding_cancelled`: part or all of an entry went back to its candidate
     /// (a `staking.bond` with reason `cancel_unbonding` follows).
     UnbondingCancelled = "staking.unbonding_cancelled" {
@@ -190,7 +161,7 @@ event! {
     }
 }
 
-event! {
+typed_event! {
     /// `staking.unbonding_completed`: an entry's balance returned to its delegator.
     UnbondingCompleted = "staking.unbonding_completed" {
         /// Entry id.
@@ -204,7 +175,7 @@ event! {
     }
 }
 
-event! {
+typed_event! {
     /// `staking.redelegation_started`: stake moved at once (`staking.unbond` and `staking.bond`
     /// with reason `redelegate` precede it).
     RedelegationStarted = "staking.redelegation_started" {
@@ -227,7 +198,7 @@ event! {
     }
 }
 
-event! {
+typed_event! {
     /// `staking.redelegation_matured`: the entry stopped being slashable and was removed.
     RedelegationMatured = "staking.redelegation_matured" {
         /// Entry id.
@@ -237,7 +208,7 @@ event! {
     }
 }
 
-event! {
+typed_event! {
     /// `staking.slash`: the summary of one `slash` call. The parts follow as
     /// `staking.slash_candidate`, `staking.slash_unbonding` and `staking.slash_redelegation`.
     Slash = "staking.slash" {
@@ -258,7 +229,7 @@ event! {
     }
 }
 
-event! {
+typed_event! {
     /// `staking.slash_candidate`: tokens burned from the candidate (every delegator's stake shrinks
     /// proportionally; shares unchanged).
     SlashCandidate = "staking.slash_candidate" {
@@ -271,7 +242,7 @@ event! {
     }
 }
 
-event! {
+typed_event! {
     /// `staking.slash_unbonding`: tokens burned from one unbonding entry.
     SlashUnbonding = "staking.slash_unbonding" {
         /// Entry id.
@@ -287,7 +258,7 @@ event! {
     }
 }
 
-event! {
+typed_event! {
     /// `staking.slash_redelegation`: shares taken at the destination for one redelegation entry
     /// and their tokens burned.
     SlashRedelegation = "staking.slash_redelegation" {

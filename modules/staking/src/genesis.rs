@@ -14,6 +14,7 @@ use conclave_core::{Address, StateRead, StateWrite};
 use serde::{Deserialize, Serialize};
 
 use crate::error::StakingError;
+use crate::expected::{Bank, ShareHooks};
 use crate::msg::CommissionRates;
 use crate::params::Params;
 use crate::state::*;
@@ -111,7 +112,11 @@ fn invalid(message: impl Into<String>) -> StakingError {
     StakingError::InvalidGenesis(message.into())
 }
 
-pub(crate) fn init(staking: &Staking, state: &mut impl StateWrite, g: &Genesis) -> Result<(), StakingError> {
+pub(crate) fn init<B: Bank, H: ShareHooks>(
+    staking: &Staking<B, H>,
+    state: &mut impl StateWrite,
+    g: &Genesis,
+) -> Result<(), StakingError> {
     g.params.validate().map_err(invalid)?;
     if PARAMS.get(state)?.is_some() {
         return Err(invalid("staking state already exists; run genesis on a fresh state"));
@@ -164,7 +169,7 @@ pub(crate) fn init(staking: &Staking, state: &mut impl StateWrite, g: &Genesis) 
     if max_id.is_some_and(|m| m >= g.next_entry_id.max(1)) {
         return Err(invalid("next_entry_id must exceed every entry id"));
     }
-    crate::invariants::check(state).map_err(invalid)?;
+    crate::invariants::check(state, &staking.bank).map_err(invalid)?;
     for (i, r) in g.registrations.iter().enumerate() {
         staking
             .register(

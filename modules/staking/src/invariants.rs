@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use conclave_core::{Address, StateRead};
 
+use crate::expected::Bank;
 use crate::state::*;
 use crate::types::Status;
 use crate::{BONDED_POOL, UNBONDED_POOL, UNBONDING_POOL};
@@ -23,7 +24,7 @@ fn e(err: impl std::fmt::Display) -> String {
 }
 
 /// Checks the invariants; the error describes the first violation found.
-pub fn check(state: &impl StateRead) -> Result<(), String> {
+pub fn check(state: &impl StateRead, bank: &impl Bank) -> Result<(), String> {
     let Some(params) = PARAMS.get(state).map_err(e)? else {
         return Ok(());
     };
@@ -137,7 +138,7 @@ pub fn check(state: &impl StateRead) -> Result<(), String> {
         }
     }
     for (pool, expected) in [(BONDED_POOL, bonded), (UNBONDED_POOL, unbonded), (UNBONDING_POOL, unbonding)] {
-        let held = conclave_bank::balance(state, &Address::module(pool), &params.bond_denom).map_err(e)?;
+        let held = bank.balance(state, &Address::module(pool), &params.bond_denom).map_err(e)?;
         if held != expected {
             return Err(format!("pool {pool} holds {held} but the ledger says {expected}"));
         }

@@ -18,6 +18,7 @@ use conclave_core::{event::emit, Address, Coin, Ratio, StateError, StateRead, St
 
 use crate::error::StakingError;
 use crate::event;
+use crate::expected::{Bank, ShareHooks};
 use crate::params::Params;
 use crate::state::*;
 use crate::types::{At, Candidate, RedelegationEntry, Status, TokenRecord, UnbondingEntry, VoteSet};
@@ -147,7 +148,7 @@ struct Removal {
     consumed: Vec<(u64, u128)>,
 }
 
-impl Staking {
+impl<B: Bank, H: ShareHooks> Staking<B, H> {
     /// Writes `new` (whose previous value is `old`, if any): candidate record, status and
     /// power indexes, and a token-history point (pruning points older than the unbonding
     /// period that are no longer needed).
@@ -205,15 +206,25 @@ impl Staking {
         Ok(())
     }
 
-    /// Sets a delegator's shares at a candidate in the vote set and the reverse index.
+    /// Sets a delegator's shares at a candidate in the vote set and the reverse index: the one
+    /// place shares change, so the hooks hear of every change first.
     fn put_shares(
         &self,
         state: &mut impl StateWrite,
         delegator: &Address,
         candidate: &Address,
         shares: u128,
-    ) -> Result<(), StateError> {
+    ) -> Result<(), StakingError> {
         let mut set = vote_set(state, delegator)?;
+        let held = set.shares(candidate);
+        if held != shares {
+            self.hooks.before_shares_change(state, delegator, candidate, held).map_err(|e| {
+                match conclave_core::Refusal::split(&e, None) {
+                    Ok(refusal) => StakingError::Hook(refusal),
+                    Err(state) => StakingError::State(state),
+                }
+            })?;
+        }
         set.set_shares(candidate, shares);
         if set.votes.is_empty() {
             VOTE_SETS.delete(state, delegator)?;

@@ -22,12 +22,14 @@
 
 #![warn(clippy::arithmetic_side_effects)]
 
+#[cfg(feature = "conclave-bank")]
+mod bank_adapter;
 /// The module's commands for a chain's binary.
 #[cfg(feature = "cli")]
 pub mod cli;
-pub mod dry_run;
 pub mod error;
 pub mod event;
+pub mod expected;
 pub mod genesis;
 pub mod invariants;
 pub mod ledger;
@@ -37,15 +39,27 @@ pub mod params;
 pub mod query;
 pub mod queue;
 pub mod slash;
-pub mod state;
+#[allow(unreachable_pub)] // `pub` for the `schema` re-export under `test-utils`
+mod state;
 pub mod types;
+
+/// The state schema (every map and item), for tests and clients that build storage keys or
+/// compare whole maps with a model. Other modules never see it: they call staking through the
+/// traits they own.
+#[cfg(any(test, feature = "test-utils"))]
+pub mod schema {
+    pub use crate::state::*;
+}
 
 #[cfg(test)]
 mod tests;
 
-use conclave_bank::{Bank, ModuleAccount, Permissions};
 use conclave_core::{BlockInfo, EndBlockOutput, Module, StateRead, StateWrite, TxContext};
 
+use crate::expected::{Bank, NoHooks, ShareHooks, POOLS};
+
+#[cfg(feature = "conclave-bank")]
+pub use bank_adapter::bank_module_accounts;
 pub use error::StakingError;
 pub use genesis::{Genesis, GenesisRegistration};
 pub use msg::{CommissionRates, Msg};
@@ -62,45 +76,42 @@ pub const UNBONDED_POOL: &str = "staking_unbonded";
 /// Module account holding unbonding entries' tokens until they complete.
 pub const UNBONDING_POOL: &str = "staking_unbonding";
 
-/// The staking module. Holds the bank configuration it moves pool funds with.
+/// The staking module, over the bank it moves pool funds with (any [`expected::Bank`]) and
+/// the hooks it tells of share changes ([`expected::ShareHooks`]; none by default).
 #[derive(Clone, Debug)]
-pub struct Staking {
-    bank: Bank,
+pub struct Staking<B, H = NoHooks> {
+    bank: B,
+    hooks: H,
 }
 
-impl Staking {
-    /// The module accounts the app must give `Bank::new` (all three may burn, for slashes).
-    pub fn module_accounts() -> [ModuleAccount; 3] {
-        [
-            ModuleAccount::new(BONDED_POOL, Permissions::BURNER),
-            ModuleAccount::new(UNBONDED_POOL, Permissions::BURNER),
-            ModuleAccount::new(UNBONDING_POOL, Permissions::BURNER),
-        ]
+impl<B: Bank> Staking<B, NoHooks> {
+    /// Staking over `bank`, without hooks (see [`Staking::with_hooks`]).
+    pub fn new(bank: B) -> Result<Self, StakingError> {
+        Staking::with_hooks(bank, NoHooks)
     }
+}
 
-    /// Staking over `bank`, which must configure [`Staking::module_accounts`].
-    pub fn new(bank: Bank) -> Result<Self, StakingError> {
-        for account in Self::module_accounts() {
-            match bank.module_account(account.name) {
-                Some(found) if found.permissions.burner => {}
-                _ => {
-                    return Err(StakingError::InvalidGenesis(format!(
-                        "the bank lacks module account {:?} with the burner permission: add Staking::module_accounts() to Bank::new",
-                        account.name
-                    )))
-                }
-            }
+impl<B: Bank, H: ShareHooks> Staking<B, H> {
+    /// Staking over `bank`, which must have the [`expected::POOLS`] as module accounts that
+    /// may burn (with `conclave-bank`: give `Bank::new` the [`bank_module_accounts`]), telling
+    /// `hooks` of every share change first.
+    pub fn with_hooks(bank: B, hooks: H) -> Result<Self, StakingError> {
+        if let Some(pool) = POOLS.into_iter().find(|pool| !bank.is_burner_module(pool)) {
+            return Err(StakingError::InvalidGenesis(format!(
+                "the bank lacks module account {pool:?} with the burner permission: \
+                 add conclave_staking::bank_module_accounts() to the bank's module accounts"
+            )));
         }
-        Ok(Self { bank })
+        Ok(Self { bank, hooks })
     }
 
-    /// The bank configuration.
-    pub fn bank(&self) -> &Bank {
+    /// The bank.
+    pub fn bank(&self) -> &B {
         &self.bank
     }
 }
 
-impl Module for Staking {
+impl<B: Bank, H: ShareHooks> Module for Staking<B, H> {
     const NAME: &'static str = "staking";
     type Msg = Msg;
     type Genesis = Genesis;
@@ -135,6 +146,6 @@ impl Module for Staking {
     }
 
     fn check_invariants(&self, state: &impl StateRead) -> Result<(), String> {
-        invariants::check(state)
+        invariants::check(state, &self.bank)
     }
 }

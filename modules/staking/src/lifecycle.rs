@@ -22,6 +22,7 @@ use conclave_core::{event::emit, Address, BlockTime, StateWrite};
 
 use crate::error::{hex32, StakingError};
 use crate::event;
+use crate::expected::{Bank, ShareHooks};
 use crate::ledger::{candidate, params, self_bond};
 use crate::types::{At, Status};
 use crate::Staking;
@@ -29,7 +30,7 @@ use crate::Staking;
 /// A consensus key change: `(old, new)`.
 pub type KeyChange = ([u8; 32], [u8; 32]);
 
-impl Staking {
+impl<B: Bank, H: ShareHooks> Staking<B, H> {
     fn require(
         &self,
         state: &impl conclave_core::StateRead,

@@ -1,4 +1,5 @@
-//! Staking messages (the validator side): register, edit, rotate the consensus key.
+//! Staking messages: the validator side (register, edit, rotate the consensus key) and the
+//! parameter authority's `UpdateParams`.
 //!
 //! Wire format: borsh; the first byte is the variant's position (its tag). **Append only.**
 
@@ -8,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{hex32, StakingError};
 use crate::event;
+use crate::expected::{Bank, ShareHooks};
 use crate::ledger::{candidate, params};
 use crate::params::*;
 use crate::state::{CANDIDATES, CONSENSUS_KEYS};
@@ -56,6 +58,13 @@ pub enum Msg {
         /// The new key: not the signer's key, never used before by anyone.
         #[serde(with = "crate::types::hex_key")]
         new_key: [u8; 32],
+    },
+    /// Tag 3. Replaces the parameters; only the chain's parameter authority may sign it.
+    /// `bond_denom` and `power_reduction` cannot change once the chain runs (the pools hold
+    /// the denomination, and the power index is kept in units of `power_reduction`).
+    UpdateParams {
+        /// The new parameters, whole.
+        params: Params,
     },
 }
 
@@ -124,7 +133,22 @@ pub fn validate(msg: &Msg) -> Result<(), StakingError> {
             Ok(())
         }
         Msg::RotateConsensusKey { new_key } => validate_key(new_key),
+        Msg::UpdateParams { params } => params.validate().map_err(StakingError::InvalidParams),
     }
+}
+
+/// Which parameter changes a running chain accepts (besides [`Params::validate`]).
+fn check_params_change(old: &Params, new: &Params) -> Result<(), String> {
+    if new.bond_denom != old.bond_denom {
+        return Err(format!("params.bond_denom cannot change from {:?}: the pools hold it", old.bond_denom));
+    }
+    if new.power_reduction != old.power_reduction {
+        return Err(format!(
+            "params.power_reduction cannot change from {}: the power index is kept in its units",
+            old.power_reduction
+        ));
+    }
+    new.validate()
 }
 
 /// A consensus key must not be the operator's account key: compared with the signer's key when
@@ -145,7 +169,7 @@ fn check_fresh_key(
     Ok(())
 }
 
-impl Staking {
+impl<B: Bank, H: ShareHooks> Staking<B, H> {
     pub(crate) fn execute(
         &self,
         ctx: &TxContext<'_>,
@@ -169,6 +193,17 @@ impl Staking {
                 self.edit(state, at, &ctx.signer, description.as_ref(), *commission_rate_ppb)
             }
             Msg::RotateConsensusKey { new_key } => self.rotate_key(state, at, &ctx.signer, &ctx.signer_key, new_key),
+            Msg::UpdateParams { params } => {
+                conclave_core::authority::update_params(
+                    state,
+                    "staking",
+                    &crate::state::PARAMS,
+                    &ctx.signer,
+                    params,
+                    check_params_change,
+                )?;
+                Ok(())
+            }
         }
     }
 
@@ -202,7 +237,7 @@ impl Staking {
         if self_bond < params.min_self_bond {
             return Err(StakingError::SelfBondBelowMinimum { amount: self_bond, min: params.min_self_bond });
         }
-        let balance = conclave_bank::balance(state, operator, &params.bond_denom)?;
+        let balance = self.bank.balance(state, operator, &params.bond_denom)?;
         if balance < self_bond {
             return Err(StakingError::InsufficientFunds { address: *operator, available: balance, needed: self_bond });
         }

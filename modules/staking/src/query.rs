@@ -18,18 +18,18 @@
 //! Pages hold at most `limit` items (default 50, at most 200); `next` is the cursor to pass as
 //! `start_after` for the following page, absent on the last page.
 
-use conclave_core::error::ModuleError;
 use conclave_core::module::{parse_query, query_response};
 use conclave_core::{Address, StateRead};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::dry_run::DryRun;
 use crate::error::StakingError;
+use crate::expected::{Bank, ShareHooks};
 use crate::ledger::{candidate, params, self_bond, shares_value};
 use crate::state::*;
 use crate::types::{At, Candidate, Description, RatePpb, RedelegationEntry, Status, UnbondingEntry};
 use crate::{Staking, BONDED_POOL, UNBONDED_POOL, UNBONDING_POOL};
+use conclave_core::dry_run::DryRun;
 
 /// Default page size.
 pub const DEFAULT_LIMIT: u32 = 50;
@@ -107,43 +107,8 @@ pub struct Pools {
     pub unbonding: u128,
 }
 
-/// The answer of a pre-flight query: may this be done now, and if not, why and from when.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Preflight {
-    /// Whether the operation would succeed in the next block (given no other change).
-    pub allowed: bool,
-    /// Codespace of the error it would fail with (empty when allowed).
-    pub codespace: String,
-    /// Code of that error (0 when allowed).
-    pub code: u32,
-    /// Its message.
-    pub reason: String,
-    /// The earliest block time (ns) at which a time rule stops refusing it, when a time rule
-    /// is what refuses it.
-    pub earliest_time: Option<u64>,
-}
-
-impl Preflight {
-    /// From the outcome of a dry run.
-    pub fn from_result<E: ModuleError>(result: Result<(), E>, earliest: impl Fn(&E) -> Option<u64>) -> Self {
-        match result {
-            Ok(()) => Preflight {
-                allowed: true,
-                codespace: String::new(),
-                code: 0,
-                reason: String::new(),
-                earliest_time: None,
-            },
-            Err(e) => Preflight {
-                allowed: false,
-                codespace: e.codespace().to_string(),
-                code: e.code(),
-                reason: e.to_string(),
-                earliest_time: earliest(&e),
-            },
-        }
-    }
-}
+/// The answer of a pre-flight query (defined in core, shared by every module's pre-flights).
+pub use conclave_core::Preflight;
 
 impl StakingError {
     /// The earliest block time (ns) at which a time rule stops refusing, for time-based errors.
@@ -265,7 +230,29 @@ pub fn candidates_by_power(
     Ok(out)
 }
 
-impl Staking {
+/// Every `(delegator, candidate, shares)` of the ledger: for invariant checks of modules that
+/// account per share (tests only; it reads every delegation).
+pub fn all_holdings(state: &impl StateRead) -> Result<Vec<(Address, Address, u128)>, StakingError> {
+    let mut out = Vec::new();
+    for entry in DELEGATIONS.iter(state) {
+        let ((candidate, delegator), shares) = entry?;
+        out.push((delegator, candidate, shares));
+    }
+    Ok(out)
+}
+
+/// Every candidate with `status`, by operator (from the status index; never scans others).
+pub fn candidates_with_status(state: &impl StateRead, status: Status) -> Result<Vec<Candidate>, StakingError> {
+    let code = status.code();
+    let mut out = Vec::new();
+    for item in STATUS_INDEX.iter_prefix(state, &code) {
+        let ((_, operator), ()) = item?;
+        out.push(candidate(state, &operator)?);
+    }
+    Ok(out)
+}
+
+impl<B: Bank, H: ShareHooks> Staking<B, H> {
     pub(crate) fn answer(&self, state: &impl StateRead, path: &str, data: &[u8]) -> Result<Vec<u8>, StakingError> {
         let response = match path {
             "params" => query_response(&params(state)?),
@@ -369,7 +356,7 @@ impl Staking {
             }
             "pools" => {
                 let denom = params(state)?.bond_denom;
-                let bal = |pool: &str| conclave_bank::balance(state, &Address::module(pool), &denom);
+                let bal = |pool: &str| self.bank.balance(state, &Address::module(pool), &denom);
                 query_response(&Pools {
                     bonded: bal(BONDED_POOL)?,
                     unbonded: bal(UNBONDED_POOL)?,

@@ -6,6 +6,7 @@ use conclave_core::{event::emit, Address, StateWrite};
 
 use crate::error::StakingError;
 use crate::event;
+use crate::expected::{Bank, ShareHooks};
 use crate::ledger::params;
 use crate::state::{LAST_BLOCK, REDELEGATIONS, REDELEGATION_QUEUE, UNBONDING_QUEUE};
 use crate::types::{At, RedelegationEntry, UnbondingEntry};
@@ -20,7 +21,7 @@ pub struct EndBlockReport {
     pub matured_redelegations: u32,
 }
 
-impl Staking {
+impl<B: Bank, H: ShareHooks> Staking<B, H> {
     /// Staking's end-block: records the block (for pre-flight queries), pays out matured
     /// unbondings and removes matured redelegations, at most `max_completions_per_block` each.
     /// Run it after the rotation module's set update (rule: the mature-unbonding queue is

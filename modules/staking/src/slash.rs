@@ -20,6 +20,7 @@ use conclave_core::{event::emit, Address, Coin, Ratio, StateWrite};
 
 use crate::error::StakingError;
 use crate::event;
+use crate::expected::{Bank, ShareHooks};
 use crate::ledger::{candidate, params, pool_of, tokens_at};
 use crate::state::{REDELEGATIONS, REDELEGATIONS_BY_SOURCE, UNBONDINGS, UNBONDINGS_BY_CANDIDATE};
 use crate::types::At;
@@ -47,7 +48,7 @@ impl SlashOutcome {
     }
 }
 
-impl Staking {
+impl<B: Bank, H: ShareHooks> Staking<B, H> {
     /// Slashes `fraction` of `candidate`'s stake at `infraction_height` (see the module docs).
     /// Refuses a fraction above one, an infraction height after the current block, and one at
     /// or below the pruned token history (older than the unbonding period).

@@ -2,7 +2,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::arithmetic_side_effects)]
 
-use conclave_bank::BankError;
 use conclave_core::error::{assert_codes_unique, ModuleError};
 use conclave_core::{Address, StateError};
 
@@ -40,7 +39,12 @@ fn one_of_each() -> Vec<StakingError> {
         StakingError::InvalidFraction,
         StakingError::KeyRotationPending { candidate: a() },
         StakingError::Overflow,
-        StakingError::Bank(BankError::InvalidConfig("x".into())),
+        StakingError::Bank(conclave_core::Refusal {
+            codespace: "bank",
+            code: 1,
+            message: "x".into(),
+            earliest_time: None,
+        }),
         StakingError::InvalidGenesis("x".into()),
         StakingError::UnknownQuery { path: "x".into() },
         StakingError::InvalidQuery("x".into()),
@@ -48,6 +52,14 @@ fn one_of_each() -> Vec<StakingError> {
         StakingError::CandidateWorthless { candidate: a() },
         StakingError::StillJailed { candidate: a(), until: 1 },
         StakingError::EmptyEdit,
+        StakingError::NotAuthority("x".into()),
+        StakingError::InvalidParams("x".into()),
+        StakingError::Hook(conclave_core::Refusal {
+            codespace: "rewards",
+            code: 1,
+            message: "x".into(),
+            earliest_time: None,
+        }),
     ];
     for e in &all {
         match e {
@@ -82,7 +94,10 @@ fn one_of_each() -> Vec<StakingError> {
             | StakingError::State(_)
             | StakingError::CandidateWorthless { .. }
             | StakingError::StillJailed { .. }
-            | StakingError::EmptyEdit => {}
+            | StakingError::EmptyEdit
+            | StakingError::NotAuthority(_)
+            | StakingError::InvalidParams(_)
+            | StakingError::Hook(_) => {}
         }
     }
     all
@@ -92,7 +107,7 @@ fn one_of_each() -> Vec<StakingError> {
 fn codes_are_unique_pinned_and_documented() {
     let codes: Vec<u32> = one_of_each().iter().map(ModuleError::code).collect();
     assert_codes_unique(&codes).unwrap();
-    assert_eq!(codes, (1..=32).collect::<Vec<u32>>());
+    assert_eq!(codes, (1..=35).collect::<Vec<u32>>());
     let docs = include_str!("../../../docs/modules/staking.md");
     for e in one_of_each() {
         assert_eq!(e.codespace(), "staking");

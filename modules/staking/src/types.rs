@@ -240,24 +240,9 @@ pub struct TokenRecord {
     pub tokens: u128,
 }
 
-/// The block a ledger operation runs in. Genesis operations run at height 0, time 0.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
-pub struct At {
-    /// Block height.
-    pub height: u64,
-    /// Block time.
-    pub time: BlockTime,
-}
-
-impl At {
-    /// Genesis: height 0, time 0.
-    pub const GENESIS: At = At { height: 0, time: BlockTime(0) };
-
-    /// From a block.
-    pub fn block(block: &conclave_core::BlockInfo) -> Self {
-        At { height: block.height, time: block.time }
-    }
-}
+/// The block a ledger operation runs in (defined in core, shared with the modules that call
+/// the ledger). Genesis operations run at [`At::GENESIS`].
+pub use conclave_core::At;
 
 /// Serde helper: a 32-byte key as 64 hex characters in JSON (borsh is unaffected).
 pub mod hex_key {

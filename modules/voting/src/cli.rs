@@ -5,7 +5,9 @@ use anyhow::{bail, Result};
 use clap::Subcommand;
 use serde_json::json;
 
-use conclave_client::args::{parse_positive_coin, PageArgs, PreflightArgs, QueryArgs, TxArgs};
+use conclave_client::args::{
+    parse_positive_coin, PageArgs, PreflightArgs, QueryArgs, TxArgs, UpdateParamsArgs, UPDATE_PARAMS_GAS,
+};
 use conclave_client::query::page;
 use conclave_client::show::format_time;
 use conclave_client::{Prepared, Querier, Signer};
@@ -94,6 +96,8 @@ pub enum TxCommand {
         #[command(flatten)]
         tx: TxArgs,
     },
+    /// Replace voting's parameters (the chain's parameter authority only).
+    UpdateParams(UpdateParamsArgs),
 }
 
 impl conclave_client::TxCommand for TxCommand {
@@ -132,6 +136,10 @@ impl conclave_client::TxCommand for TxCommand {
             }
             TxCommand::CancelUnbonding { id, amount, preflight, tx } => {
                 (tx, Unresolved::Cancel { id, amount }, preflight)
+            }
+            TxCommand::UpdateParams(args) => {
+                let msg = Msg::UpdateParams { params: args.parse()? };
+                return Ok(Prepared::one(Signer::open(&args.tx)?, args.tx, msg, UPDATE_PARAMS_GAS));
             }
         };
         let signer = Signer::open(&tx)?;

@@ -1,10 +1,12 @@
 //! [`VotingError`]: every way a voting operation fails. Voting's own rules have codes in
-//! codespace `voting`; a refusal by the stake ledger is reported as the staking error it is
+//! codespace `voting`; a refusal by the stake ledger is reported as the ledger's error it is
 //! (codespace `staking`, its code), so one rule has one code wherever it is hit.
 
+use conclave_core::authority::UpdateParamsError;
 use conclave_core::error::ModuleError;
-use conclave_core::{Address, StateError};
-use conclave_staking::StakingError;
+use conclave_core::{Address, Refusal, StateError};
+
+use crate::expected::StakeLedger;
 
 /// A failed voting operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,26 +59,42 @@ pub enum VotingError {
     /// State access failed: out of gas (transaction-level) or storage/corruption (fatal).
     #[error(transparent)]
     State(#[from] StateError),
-    /// The stake ledger refused (reported with staking's codespace and code).
+    /// The stake ledger refused (reported with the ledger's codespace and code).
     #[error(transparent)]
-    Staking(StakingError),
+    Ledger(Refusal),
+    /// `UpdateParams` signed by an account that is not the chain's parameter authority.
+    #[error("{0}")]
+    NotAuthority(String),
+    /// `UpdateParams` with invalid parameters.
+    #[error("invalid voting parameters: {0}")]
+    InvalidParams(String),
 }
 
-impl From<StakingError> for VotingError {
-    fn from(error: StakingError) -> Self {
+impl From<UpdateParamsError> for VotingError {
+    fn from(error: UpdateParamsError) -> Self {
         match error {
-            StakingError::State(e) => VotingError::State(e),
-            other => VotingError::Staking(other),
+            UpdateParamsError::NotAuthority { .. } => VotingError::NotAuthority(error.to_string()),
+            UpdateParamsError::Invalid(reason) => VotingError::InvalidParams(reason),
+            UpdateParamsError::State(e) => VotingError::State(e),
         }
     }
 }
 
 impl VotingError {
+    /// A stake-ledger error: its state error (out of gas, fatal) as [`VotingError::State`],
+    /// any other refusal with the ledger's codespace, code and earliest time.
+    pub fn from_ledger<L: StakeLedger>(error: &L::Error) -> Self {
+        match Refusal::split(error, L::earliest_time(error)) {
+            Ok(refusal) => VotingError::Ledger(refusal),
+            Err(state) => VotingError::State(state),
+        }
+    }
+
     /// The earliest block time (ns) at which a time rule stops refusing, for time-based errors.
     pub fn earliest_time(&self) -> Option<u64> {
         match self {
             VotingError::TooManyEntries { earliest, .. } => Some(*earliest),
-            VotingError::Staking(e) => e.earliest_time(),
+            VotingError::Ledger(refusal) => refusal.earliest_time,
             _ => None,
         }
     }
@@ -85,7 +103,7 @@ impl VotingError {
 impl ModuleError for VotingError {
     fn codespace(&self) -> &'static str {
         match self {
-            VotingError::Staking(e) => e.codespace(),
+            VotingError::Ledger(refusal) => refusal.codespace,
             _ => "voting",
         }
     }
@@ -100,7 +118,9 @@ impl ModuleError for VotingError {
             VotingError::UnknownQuery { .. } => 6,
             VotingError::InvalidQuery(_) => 7,
             VotingError::State(_) => 8,
-            VotingError::Staking(e) => e.code(),
+            VotingError::Ledger(refusal) => refusal.code,
+            VotingError::NotAuthority(_) => 9,
+            VotingError::InvalidParams(_) => 10,
         }
     }
 

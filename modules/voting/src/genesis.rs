@@ -13,6 +13,7 @@ use conclave_core::{Address, StateRead, StateWrite};
 use serde::{Deserialize, Serialize};
 
 use crate::error::VotingError;
+use crate::expected::StakeLedger;
 use crate::msg::Msg;
 use crate::params::Params;
 use crate::state::PARAMS;
@@ -43,14 +44,18 @@ pub struct GenesisVote {
     pub amount: u128,
 }
 
-pub(crate) fn init(voting: &Voting, state: &mut impl StateWrite, g: &Genesis) -> Result<(), VotingError> {
+pub(crate) fn init<L: StakeLedger>(
+    voting: &Voting<L>,
+    state: &mut impl StateWrite,
+    g: &Genesis,
+) -> Result<(), VotingError> {
     g.params.validate().map_err(VotingError::InvalidGenesis)?;
     PARAMS.put(state, &g.params)?;
     for (i, v) in g.votes.iter().enumerate() {
         voting
             .apply(
                 state,
-                conclave_staking::At::GENESIS,
+                conclave_core::At::GENESIS,
                 &v.delegator,
                 &Msg::Vote { candidate: v.candidate, amount: v.amount },
             )

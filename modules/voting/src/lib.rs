@@ -6,8 +6,9 @@
 //! unbondings. Pre-flight queries answer whether an operation would pass, and from when.
 //!
 //! **Owns** its parameters (`max_votes`, `max_entries`) and the rules built on them. The stake
-//! itself — vote sets under one key per delegator, the reverse index, entries, pools — is the
-//! ledger of `conclave-staking`, which this crate calls; a slash changes it atomically there.
+//! itself — vote sets, entries, pools — is a stake ledger this crate drives through the
+//! [`expected::StakeLedger`] trait it owns; `conclave-staking` is one (default feature
+//! `conclave-staking`), and a slash changes its ledger atomically there.
 //!
 //! **Invariants:** every operation is all-or-nothing (it runs on an overlay and is applied only
 //! on success); a vote set never grows past `max_votes`; a (delegator, candidate) pair never
@@ -21,43 +22,54 @@
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod error;
+pub mod expected;
 pub mod genesis;
 pub mod msg;
 pub mod ops;
 pub mod params;
 pub mod query;
-pub mod state;
+#[cfg(feature = "conclave-staking")]
+mod staking_adapter;
+#[allow(unreachable_pub)] // `pub` for the `schema` re-export under `test-utils`
+mod state;
+
+/// The state schema, for tests that write or compare it directly.
+#[cfg(any(test, feature = "test-utils"))]
+pub mod schema {
+    pub use crate::state::*;
+}
 
 #[cfg(test)]
 mod tests;
 
-use conclave_core::{Module, StateRead, StateWrite, TxContext};
-use conclave_staking::{At, Staking};
+use conclave_core::{At, Module, StateRead, StateWrite, TxContext};
+
+use crate::expected::StakeLedger;
 
 pub use error::VotingError;
 pub use genesis::{Genesis, GenesisVote};
 pub use msg::{Msg, VoteTarget};
 pub use params::Params;
 
-/// The voting module, holding the staking module whose ledger it drives.
+/// The voting module, over the stake ledger it drives (any [`StakeLedger`]).
 #[derive(Clone, Debug)]
-pub struct Voting {
-    staking: Staking,
+pub struct Voting<L> {
+    ledger: L,
 }
 
-impl Voting {
-    /// Voting over `staking`'s ledger.
-    pub fn new(staking: Staking) -> Self {
-        Self { staking }
+impl<L: StakeLedger> Voting<L> {
+    /// Voting over `ledger`.
+    pub fn new(ledger: L) -> Self {
+        Self { ledger }
     }
 
-    /// The staking module.
-    pub fn staking(&self) -> &Staking {
-        &self.staking
+    /// The stake ledger.
+    pub fn ledger(&self) -> &L {
+        &self.ledger
     }
 }
 
-impl Module for Voting {
+impl<L: StakeLedger> Module for Voting<L> {
     const NAME: &'static str = "voting";
     type Msg = Msg;
     type Genesis = Genesis;

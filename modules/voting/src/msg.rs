@@ -1,9 +1,9 @@
-//! Voting messages (the delegator side). Wire format: borsh; the first byte is the variant's
-//! position (its tag). **Append only.**
+//! Voting messages (the delegator side, and the parameter authority's `UpdateParams`). Wire
+//! format: borsh; the first byte is the variant's position (its tag). **Append only.**
 //!
 //! Amounts are tokens of the bond denomination. Taking stake out (unvote, undelegate,
 //! redelegate, the decreases of set_votes) removes exactly the amount asked; putting stake in
-//! mints shares rounded down (see `conclave_staking::ledger`).
+//! mints shares rounded down (the stake ledger's rule; see `conclave_staking::ledger`).
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use conclave_core::Address;
@@ -73,6 +73,13 @@ pub enum Msg {
         #[serde(with = "conclave_core::coin::amount_string")]
         amount: u128,
     },
+    /// Tag 6. Replaces the parameters; only the chain's parameter authority may sign it.
+    /// Lowering `max_votes` or `max_entries` binds new operations only: existing vote sets
+    /// and entries stay.
+    UpdateParams {
+        /// The new parameters, whole.
+        params: crate::Params,
+    },
 }
 
 /// Largest number of targets a `SetVotes` may carry before the state-dependent `max_votes`
@@ -86,6 +93,7 @@ pub fn validate(msg: &Msg) -> Result<(), VotingError> {
         Msg::Vote { amount, .. } | Msg::Redelegate { amount, .. } | Msg::Undelegate { amount, .. } => positive(*amount),
         Msg::CancelUnbonding { amount, .. } => positive(*amount),
         Msg::Unvote { .. } => Ok(()),
+        Msg::UpdateParams { params } => params.validate().map_err(VotingError::InvalidParams),
         Msg::SetVotes { votes } => {
             if votes.len() > MAX_SET_VOTES_TARGETS {
                 return Err(VotingError::TooManyVotes { count: votes.len(), max: MAX_SET_VOTES_TARGETS as u32 });

@@ -2,7 +2,7 @@
 //! fully succeeded, so every operation — `set_votes` included — is all-or-nothing even when
 //! called outside a transaction, and a failure writes and emits nothing.
 //!
-//! Voting's own rules, on top of the ledger's (`conclave_staking::ledger`):
+//! Voting's own rules, on top of the stake ledger's ([`StakeLedger`]):
 //! - a vote set holds at most `max_votes` candidates (an operation that would grow a set past
 //!   it is refused; one that does not grow it is allowed, so an operator's self-bond, which
 //!   registration always records, never blocks the delegator);
@@ -11,17 +11,16 @@
 
 use std::collections::BTreeMap;
 
-use conclave_core::{Address, StateRead, StateWrite};
-use conclave_staking::dry_run::DryRun;
-use conclave_staking::ledger::{pending_redelegations_into, pending_unbondings, stake_of, vote_set};
-use conclave_staking::At;
+use conclave_core::dry_run::DryRun;
+use conclave_core::{Address, At, StateRead, StateWrite};
 
 use crate::error::VotingError;
+use crate::expected::StakeLedger;
 use crate::msg::{Msg, VoteTarget};
 use crate::state::PARAMS;
 use crate::Voting;
 
-impl Voting {
+impl<L: StakeLedger> Voting<L> {
     /// Executes `msg` for `delegator` in block `at`, all or nothing.
     pub fn apply(
         &self,
@@ -50,17 +49,18 @@ impl Voting {
         msg: &Msg,
     ) -> Result<(), VotingError> {
         let params = PARAMS.load(state)?;
-        let before = vote_set(state, delegator)?.votes.len();
+        let ledger = |e: L::Error| VotingError::from_ledger::<L>(&e);
+        let before = self.ledger.voted_candidates(state, delegator).map_err(ledger)?.len();
         match msg {
             Msg::Vote { candidate, amount } => {
-                self.staking.delegate(state, at, delegator, candidate, *amount)?;
+                self.ledger.delegate(state, at, delegator, candidate, *amount).map_err(ledger)?;
             }
             Msg::Unvote { candidate } => {
-                conclave_staking::ledger::candidate(state, candidate)?;
-                let amount = stake_of(state, delegator, candidate)?;
+                self.ledger.require_candidate(state, candidate).map_err(ledger)?;
+                let amount = self.ledger.stake_of(state, delegator, candidate).map_err(ledger)?;
                 if amount == 0 {
                     // Nothing to unbond: drop shares a slash left worthless (refused if none).
-                    self.staking.forfeit_worthless_shares(state, at, delegator, candidate)?;
+                    self.ledger.forfeit_worthless_shares(state, at, delegator, candidate).map_err(ledger)?;
                 } else {
                     self.undelegate(state, at, delegator, candidate, amount, params.max_entries)?;
                 }
@@ -72,7 +72,11 @@ impl Voting {
                 self.redelegate(state, at, delegator, source, destination, *amount, params.max_entries)?;
             }
             Msg::CancelUnbonding { id, amount } => {
-                self.staking.cancel_unbonding(state, at, delegator, *id, *amount)?;
+                self.ledger.cancel_unbonding(state, at, delegator, *id, *amount).map_err(ledger)?;
+            }
+            Msg::UpdateParams { params } => {
+                let validate = |_: &crate::Params, new: &crate::Params| new.validate();
+                conclave_core::authority::update_params(state, "voting", &PARAMS, delegator, params, validate)?;
             }
             Msg::SetVotes { votes } => {
                 if votes.len() > params.max_votes as usize {
@@ -81,7 +85,7 @@ impl Voting {
                 self.set_votes(state, at, delegator, votes, params.max_entries)?;
             }
         }
-        let after = vote_set(state, delegator)?.votes.len();
+        let after = self.ledger.voted_candidates(state, delegator).map_err(ledger)?.len();
         if after > params.max_votes as usize && after > before {
             return Err(VotingError::TooManyVotes { count: after, max: params.max_votes });
         }
@@ -97,11 +101,10 @@ impl Voting {
         amount: u128,
         max_entries: u32,
     ) -> Result<(), VotingError> {
-        let pending = pending_unbondings(state, delegator, candidate, at.time)?;
-        let completions = pending.iter().map(|e| e.completion_time.0);
-        check_entry_limit("unbonding", delegator, candidate, completions, max_entries, at)?;
-        self.staking.undelegate(state, at, delegator, candidate, amount)?;
-        Ok(())
+        let ledger = |e: L::Error| VotingError::from_ledger::<L>(&e);
+        let pending = self.ledger.pending_unbondings(state, delegator, candidate, at.time).map_err(ledger)?;
+        check_entry_limit("unbonding", delegator, candidate, pending.into_iter(), max_entries, at)?;
+        self.ledger.undelegate(state, at, delegator, candidate, amount).map_err(ledger)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -115,11 +118,10 @@ impl Voting {
         amount: u128,
         max_entries: u32,
     ) -> Result<(), VotingError> {
-        let pending = pending_redelegations_into(state, delegator, destination, at.time)?;
-        let completions = pending.iter().map(|e| e.completion_time.0);
-        check_entry_limit("redelegation", delegator, destination, completions, max_entries, at)?;
-        self.staking.redelegate(state, at, delegator, source, destination, amount)?;
-        Ok(())
+        let ledger = |e: L::Error| VotingError::from_ledger::<L>(&e);
+        let pending = self.ledger.pending_redelegations_into(state, delegator, destination, at.time).map_err(ledger)?;
+        check_entry_limit("redelegation", delegator, destination, pending.into_iter(), max_entries, at)?;
+        self.ledger.redelegate(state, at, delegator, source, destination, amount).map_err(ledger)
     }
 
     /// Replaces the vote set: pairs decreases with increases as redelegations (both in
@@ -134,13 +136,14 @@ impl Voting {
         targets: &[VoteTarget],
         max_entries: u32,
     ) -> Result<(), VotingError> {
+        let ledger = |e: L::Error| VotingError::from_ledger::<L>(&e);
         let wanted: BTreeMap<Address, u128> = targets.iter().map(|t| (t.candidate, t.amount)).collect();
-        let current = vote_set(state, delegator)?;
+        let current = self.ledger.voted_candidates(state, delegator).map_err(ledger)?;
         let mut decreases: Vec<(Address, u128)> = Vec::new();
         let mut increases: Vec<(Address, u128)> = Vec::new();
         let mut values = BTreeMap::new();
-        for v in &current.votes {
-            values.insert(v.candidate, stake_of(state, delegator, &v.candidate)?);
+        for candidate in current {
+            values.insert(candidate, self.ledger.stake_of(state, delegator, &candidate).map_err(ledger)?);
         }
         for (candidate, value) in &values {
             let target = wanted.get(candidate).copied().unwrap_or(0);
@@ -161,7 +164,7 @@ impl Voting {
             let mut left = planned;
             while left > 0 {
                 let Some((destination, need)) = inc_left else { break };
-                let live = stake_of(state, delegator, &source)?.saturating_sub(target);
+                let live = self.ledger.stake_of(state, delegator, &source).map_err(ledger)?.saturating_sub(target);
                 let amount = left.min(need).min(live);
                 if amount == 0 {
                     break;
@@ -171,13 +174,13 @@ impl Voting {
                 let need = need.saturating_sub(amount);
                 inc_left = if need == 0 { inc.next() } else { Some((destination, need)) };
             }
-            let live = stake_of(state, delegator, &source)?.saturating_sub(target);
+            let live = self.ledger.stake_of(state, delegator, &source).map_err(ledger)?.saturating_sub(target);
             if live > 0 {
                 self.undelegate(state, at, delegator, &source, live, max_entries)?;
             }
         }
         while let Some((candidate, need)) = inc_left {
-            self.staking.delegate(state, at, delegator, &candidate, need)?;
+            self.ledger.delegate(state, at, delegator, &candidate, need).map_err(ledger)?;
             inc_left = inc.next();
         }
         Ok(())

@@ -14,14 +14,15 @@
 //!
 //! For unbonding lists, vote sets and delegations to a candidate, see staking's queries.
 
+use conclave_core::dry_run::DryRun;
 use conclave_core::module::{parse_query, query_response};
+use conclave_core::Preflight;
 use conclave_core::{Address, StateRead};
-use conclave_staking::dry_run::DryRun;
-use conclave_staking::query::{next_block, Preflight};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::error::VotingError;
+use crate::expected::StakeLedger;
 use crate::msg::Msg;
 use crate::state::PARAMS;
 use crate::Voting;
@@ -65,10 +66,10 @@ fn request<T: DeserializeOwned>(data: &[u8]) -> Result<T, VotingError> {
     parse_query(data).map_err(VotingError::InvalidQuery)
 }
 
-impl Voting {
+impl<L: StakeLedger> Voting<L> {
     /// Whether `delegator` could execute `msg` in the next block, and if not, why and from when.
     pub fn preflight(&self, state: &impl StateRead, delegator: &Address, msg: &Msg) -> Result<Preflight, VotingError> {
-        let at = next_block(state)?;
+        let at = self.ledger.next_block(state).map_err(|e| VotingError::from_ledger::<L>(&e))?;
         let mut dry = DryRun::new(state);
         let result = crate::msg::validate(msg).and_then(|()| self.run(&mut dry, at, delegator, msg));
         match result {

@@ -4,7 +4,7 @@
 
 use conclave_core::error::ModuleError;
 use conclave_core::{Address, StateError};
-use conclave_staking::StakingError;
+use conclave_staking::{Staking, StakingError};
 
 use crate::error::VotingError;
 use crate::msg::{validate, Msg, VoteTarget};
@@ -20,13 +20,15 @@ fn one_of_each() -> Vec<VotingError> {
         VotingError::UnknownQuery { path: "x".into() },
         VotingError::InvalidQuery("x".into()),
         VotingError::State(StateError::Storage("x".into())),
+        VotingError::NotAuthority("x".into()),
+        VotingError::InvalidParams("x".into()),
     ]
 }
 
 #[test]
 fn codes_are_unique_pinned_and_documented() {
     let codes: Vec<u32> = one_of_each().iter().map(ModuleError::code).collect();
-    assert_eq!(codes, (1..=8).collect::<Vec<u32>>());
+    assert_eq!(codes, (1..=10).collect::<Vec<u32>>());
     let docs = include_str!("../../../docs/modules/voting.md");
     for e in one_of_each() {
         assert_eq!(e.codespace(), "voting");
@@ -35,8 +37,16 @@ fn codes_are_unique_pinned_and_documented() {
         assert!(docs.contains(&row), "docs/modules/voting.md lacks the row {row:?}");
     }
     // Ledger refusals keep staking's codespace and code.
-    let wrapped = VotingError::from(StakingError::ZeroAmount);
+    let wrapped = VotingError::from_ledger::<Staking<conclave_bank::Bank>>(&StakingError::ZeroAmount);
     assert_eq!((wrapped.codespace(), wrapped.code()), ("staking", 10));
+    let locked =
+        StakingError::RedelegationLocked { candidate: Address([2; 20]), available: 1, requested: 2, earliest: 9 };
+    let wrapped = VotingError::from_ledger::<Staking<conclave_bank::Bank>>(&locked);
+    assert_eq!((wrapped.code(), wrapped.earliest_time()), (16, Some(9)));
+    // Out of gas and fatal errors stay state errors, whoever raised them.
+    let fatal = StakingError::State(StateError::Storage("disk".into()));
+    let wrapped = VotingError::from_ledger::<Staking<conclave_bank::Bank>>(&fatal);
+    assert_eq!(wrapped.state_error(), Some(&StateError::Storage("disk".into())));
 }
 
 #[test]

@@ -115,6 +115,7 @@ fn an_inconsistent_genesis_is_refused() {
     let mut exported = record_chain.export_genesis();
     exported["app"]["bank"]["balances"] = serde_json::json!([]);
     exported["app"]["bank"]["supply"] = serde_json::Value::Null;
+    exported["app"]["bank"]["issuance"] = serde_json::json!([]);
     let err = TestChain::builder(TestApp::default(), Default::default())
         .build_with_app_state(serde_json::to_vec(&exported).unwrap())
         .err()

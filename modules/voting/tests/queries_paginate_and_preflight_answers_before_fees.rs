@@ -117,7 +117,7 @@ fn pagination_and_preflight() {
     chain.produce_empty_blocks(1);
     let pre: Preflight = chain.query_json("staking/can_unjail", &serde_json::json!({ "candidate": v1 })).unwrap();
     assert!(pre.allowed, "{pre:?}");
-    let key_hex: String = cons_key(1).iter().map(|b| format!("{b:02x}")).collect();
+    let key_hex = conclave_core::state::hex(&cons_key(1));
     let owner: Option<Address> = chain.query_json("staking/key_owner", &serde_json::json!({ "key": key_hex })).unwrap();
     assert_eq!(owner, Some(v1));
     let as_json = serde_json::to_value(&jailed.candidate).unwrap();

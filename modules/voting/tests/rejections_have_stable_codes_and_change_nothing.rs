@@ -16,9 +16,10 @@ const VAL4: u8 = 4;
 const ALICE: u8 = 9;
 
 fn setup() -> (TestApp, MemoryState) {
-    let (app, mut state) = memory(&[addr(VAL), addr(VAL2), addr(VAL3), addr(VAL4), addr(ALICE)]);
     // Tighter voting limits so the tests stay short.
-    conclave_voting::state::PARAMS.put(&mut state, &conclave_voting::Params { max_votes: 3, max_entries: 2 }).unwrap();
+    let (app, mut state) = memory_with(&[addr(VAL), addr(VAL2), addr(VAL3), addr(VAL4), addr(ALICE)], |g| {
+        g.voting.params = conclave_voting::Params { max_votes: 3, max_entries: 2 }
+    });
     let b = block(1, 1_000);
     for (i, v) in [VAL, VAL2, VAL3, VAL4].into_iter().enumerate() {
         register(&app, &mut state, &b, addr(v), 50 + i as u8, 10_000).unwrap();
@@ -229,7 +230,7 @@ fn zero_amounts_and_amounts_above_the_balance() {
     assert_rejected(r, "staking", 11, &state, &before);
     let r = vote(&app, &mut state, 1_000, VMsg::Redelegate { source: addr(VAL), destination: addr(VAL2), amount: 901 });
     assert_rejected(r, "staking", 11, &state, &before);
-    let ids: Vec<u64> = conclave_staking::state::UNBONDINGS.iter(&state).map(|r| r.unwrap().0).collect();
+    let ids: Vec<u64> = conclave_staking::schema::UNBONDINGS.iter(&state).map(|r| r.unwrap().0).collect();
     let r = vote(&app, &mut state, 1_000, VMsg::CancelUnbonding { id: ids[0], amount: 101 });
     assert_rejected(r, "staking", 11, &state, &before);
     let r = register(&app, &mut state, &block(2, 1_000), addr(ALICE), 90, FUNDS);

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use conclave_core::{MemoryState, Ratio};
-use conclave_staking::state::{REDELEGATIONS, UNBONDINGS};
+use conclave_staking::schema::{REDELEGATIONS, UNBONDINGS};
 use conclave_staking::{At, StakingError};
 use conclave_voting::Msg as VMsg;
 

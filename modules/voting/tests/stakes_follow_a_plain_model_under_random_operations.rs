@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use common::*;
 use conclave_core::{Address, BlockInfo, BlockTime, MemoryState, Ratio};
-use conclave_staking::state::{CANDIDATES, REDELEGATIONS, UNBONDINGS, VOTE_SETS};
+use conclave_staking::schema::{CANDIDATES, REDELEGATIONS, UNBONDINGS, VOTE_SETS};
 use conclave_staking::{At, Status};
 use conclave_voting::{Msg as VMsg, VoteTarget};
 use proptest::prelude::*;

@@ -93,12 +93,17 @@ impl<A: App + Clone + Sync> Application for AbciApp<A> {
             Ok(h) => h.max(1),
             Err(e) => return self.protocol("InitChain", e),
         };
+        let evidence = match convert::evidence_params(request.consensus_params.as_ref()) {
+            Ok(evidence) => evidence,
+            Err(e) => return self.protocol("InitChain", e),
+        };
         let result = self.runtime().and_then(|mut runtime| {
             runtime.init_chain(InitChainRequest {
                 chain_id: request.chain_id,
                 time,
                 initial_height,
                 app_state: request.app_state_bytes.to_vec(),
+                evidence,
             })
         });
         match result {

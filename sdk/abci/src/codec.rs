@@ -1,12 +1,20 @@
 //! ABCI wire framing: each protobuf message is preceded by its length as an unsigned varint
 //! (CometBFT ≥ 0.37, `protoio.NewDelimitedWriter`).
+//!
+//! The length prefix comes from whoever connected to the socket, so it is not trusted: a
+//! prefix above the configured maximum is refused before anything is allocated, and below it
+//! the body buffer grows only as bytes actually arrive (doubling, capped at the announced
+//! length). A peer that announces 100 MB and sends 10 bytes costs 10 bytes, not 100 MB.
 
 use prost::Message;
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 
-/// Largest message accepted: above CometBFT's largest possible block (100 MB) with room for
-/// protobuf overhead. A longer length prefix means a broken or hostile peer.
+/// Default largest message accepted: above CometBFT's largest possible block (100 MB) with
+/// room for protobuf overhead. A longer length prefix means a broken or hostile peer.
 pub const MAX_MESSAGE_BYTES: u64 = 128 * 1024 * 1024;
+
+/// First allocation for a message body; the buffer doubles from there as bytes arrive.
+const INITIAL_BODY_CAPACITY: usize = 64 * 1024;
 
 /// A framing or decoding failure.
 #[derive(Debug, thiserror::Error)]
@@ -22,19 +30,55 @@ pub enum CodecError {
     Decode(#[from] prost::DecodeError),
 }
 
-/// Reads one message; `Ok(None)` on a clean end of stream before any byte of a message.
+/// Reads one message of at most [`MAX_MESSAGE_BYTES`]; `Ok(None)` on a clean end of stream
+/// before any byte of a message.
 pub async fn read_message<M: Message + Default, R: AsyncBufRead + Unpin>(
     reader: &mut R,
+) -> Result<Option<M>, CodecError> {
+    read_message_limited(reader, MAX_MESSAGE_BYTES).await
+}
+
+/// Reads one message of at most `max_bytes`; `Ok(None)` on a clean end of stream before any
+/// byte of a message. Never allocates more than `max_bytes` for the body, and never more than
+/// twice what actually arrived (see the module docs).
+pub async fn read_message_limited<M: Message + Default, R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    max_bytes: u64,
 ) -> Result<Option<M>, CodecError> {
     let Some(length) = read_varint(reader).await? else {
         return Ok(None);
     };
-    if length > MAX_MESSAGE_BYTES {
-        return Err(CodecError::Length(format!("{length} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit")));
+    if length > max_bytes {
+        return Err(CodecError::Length(format!(
+            "{length} bytes exceeds the {max_bytes}-byte limit (a client that is not CometBFT 0.38, or a corrupt stream)"
+        )));
     }
-    let mut buffer = vec![0u8; usize::try_from(length).map_err(|_| CodecError::Length(length.to_string()))?];
-    reader.read_exact(&mut buffer).await?;
-    Ok(Some(M::decode(buffer.as_slice())?))
+    let length = usize::try_from(length).map_err(|_| CodecError::Length(format!("{length} bytes")))?;
+    let body = read_body(reader, length).await?;
+    Ok(Some(M::decode(body.as_slice())?))
+}
+
+/// Reads exactly `length` bytes, growing the buffer only as they arrive.
+async fn read_body<R: AsyncBufRead + Unpin>(reader: &mut R, length: usize) -> Result<Vec<u8>, CodecError> {
+    let mut body = Vec::with_capacity(length.min(INITIAL_BODY_CAPACITY));
+    while body.len() < length {
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            return Err(CodecError::Io(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!("the stream ended after {} of the {length} bytes its length prefix announced", body.len()),
+            )));
+        }
+        let take = available.len().min(length - body.len());
+        if body.capacity() - body.len() < take {
+            // Double, but never past the announced (and already bounded) length.
+            let target = body.capacity().saturating_mul(2).max(body.len() + take).min(length);
+            body.reserve_exact(target - body.len());
+        }
+        body.extend_from_slice(&available[..take]);
+        reader.consume(take);
+    }
+    Ok(body)
 }
 
 /// Writes one message (into the writer's buffer; the caller flushes).
@@ -105,5 +149,31 @@ mod tests {
         // Endless varint.
         let mut reader = tokio::io::BufReader::new(&[0xFFu8; 12][..]);
         assert!(matches!(read_message::<Request, _>(&mut reader).await, Err(CodecError::Length(_))));
+    }
+
+    #[tokio::test]
+    async fn the_configured_limit_is_enforced_and_bodies_may_span_many_reads() {
+        let request = Request { value: Some(request::Value::Echo(RequestEcho { message: "x".repeat(300_000) })) };
+        let mut bytes = Vec::new();
+        write_message(&mut bytes, &request).await.unwrap();
+        let encoded = bytes.len() as u64;
+        // One byte under the message's size is refused; exactly its size is read, through a
+        // small buffer that makes the body arrive in many pieces (and the buffer grow).
+        let mut reader = tokio::io::BufReader::with_capacity(7, bytes.as_slice());
+        let refused = read_message_limited::<Request, _>(&mut reader, encoded - 4).await;
+        assert!(matches!(refused, Err(CodecError::Length(ref m)) if m.contains("limit")), "{refused:?}");
+        let mut reader = tokio::io::BufReader::with_capacity(7, bytes.as_slice());
+        let read = read_message_limited::<Request, _>(&mut reader, encoded).await.unwrap();
+        assert_eq!(read, Some(request));
+    }
+
+    #[tokio::test]
+    async fn a_short_body_says_how_much_arrived() {
+        let mut bytes = Vec::new();
+        prost::encoding::encode_varint(1_000_000, &mut bytes);
+        bytes.extend_from_slice(&[0u8; 10]);
+        let mut reader = tokio::io::BufReader::new(bytes.as_slice());
+        let error = read_message::<Request, _>(&mut reader).await.unwrap_err().to_string();
+        assert!(error.contains("after 10 of the 1000000 bytes"), "{error}");
     }
 }

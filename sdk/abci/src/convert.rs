@@ -27,6 +27,27 @@ pub fn block_time(time: Option<&Timestamp>) -> Result<BlockTime, String> {
         .ok_or_else(|| "block time overflows".into())
 }
 
+/// InitChain's evidence parameters; absent ones (no `consensus_params`, or no `evidence`
+/// in them) are CometBFT's defaults. Negative values are an error.
+pub fn evidence_params(
+    params: Option<&tendermint_proto::v0_38::types::ConsensusParams>,
+) -> Result<conclave_core::EvidenceParams, String> {
+    let Some(evidence) = params.and_then(|p| p.evidence.as_ref()) else {
+        return Ok(conclave_core::EvidenceParams::default());
+    };
+    let max_age_num_blocks = u64::try_from(evidence.max_age_num_blocks)
+        .map_err(|_| format!("negative evidence max_age_num_blocks {}", evidence.max_age_num_blocks))?;
+    let max_age_duration_nanos = match &evidence.max_age_duration {
+        None => conclave_core::EvidenceParams::default().max_age_duration_nanos,
+        Some(d) => {
+            let seconds = u64::try_from(d.seconds).map_err(|_| "negative evidence max_age_duration".to_string())?;
+            let nanos = u64::try_from(d.nanos).map_err(|_| "negative evidence max_age_duration".to_string())?;
+            seconds.saturating_mul(BlockTime::NANOS_PER_SECOND).saturating_add(nanos)
+        }
+    };
+    Ok(conclave_core::EvidenceParams { max_age_num_blocks, max_age_duration_nanos })
+}
+
 /// A CometBFT height (i64) as ours; negative heights are an error.
 pub fn height(height: i64) -> Result<u64, String> {
     u64::try_from(height).map_err(|_| format!("negative height {height}"))

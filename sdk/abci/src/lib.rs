@@ -2,7 +2,8 @@
 //!
 //! - [`AbciApp`] implements `tendermint_abci::Application` over the runtime
 //!   (one method per ABCI method; see `docs/abci.md` for the mapping);
-//! - [`serve`] is our tokio socket server (Unix socket or TCP with `TCP_NODELAY`);
+//! - [`serve`] is our tokio socket server (Unix socket or TCP with `TCP_NODELAY`); only the
+//!   consensus connection closing stops it (`connection.rs` says how it is told apart);
 //! - [`codec`] is the varint-delimited protobuf framing.
 //!
 //! This is the only crate that knows protobuf. Fatal runtime errors stop the process
@@ -10,10 +11,11 @@
 
 pub mod application;
 pub mod codec;
+mod connection;
 pub mod convert;
 pub mod dispatch;
 pub mod fatal;
 pub mod server;
 
 pub use application::AbciApp;
-pub use server::{serve, ListenAddress, ServerError, Stopped};
+pub use server::{serve, serve_with, ListenAddress, ServerConfig, ServerError, Stopped};

@@ -7,20 +7,24 @@
 //! sends after each synchronous call and periodically for asynchronous CheckTx.
 //!
 //! [`serve`] returns when the shutdown future resolves (SIGINT/SIGTERM in the binary) or when
-//! CometBFT closes a connection, which means it has stopped.
+//! CometBFT's consensus connection closes, which means CometBFT has stopped. Any other
+//! connection (CometBFT's mempool, query and snapshot connections, `abci-cli`, a health check)
+//! is logged and dropped when it closes, and the server keeps accepting; how the consensus
+//! connection is told apart is in [`crate::connection`].
 
 use std::future::Future;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use std::sync::Arc;
+
 use tendermint_abci::Application;
-use tendermint_proto::v0_38::abci::{Request, Response};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, UnixListener};
 use tokio::sync::mpsc;
 
-use crate::codec::{read_message, write_message, CodecError};
-use crate::dispatch::{dispatch, is_flush};
+use crate::codec::MAX_MESSAGE_BYTES;
+use crate::connection::{serve_connection, ConnectionStats, ConsensusClaim};
 
 /// Where the server listens: `unix:///path/to/abci.sock` or `tcp://127.0.0.1:26658`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,8 +68,23 @@ impl std::fmt::Display for ListenAddress {
 pub enum Stopped {
     /// The shutdown future resolved.
     Shutdown,
-    /// A client (CometBFT) closed a connection after using it.
-    ClientDisconnected,
+    /// The consensus connection (the one that sent InitChain, FinalizeBlock or Commit) closed:
+    /// CometBFT has stopped.
+    ConsensusDisconnected,
+}
+
+/// Server settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// Largest request accepted, in bytes. A length prefix above it closes the connection
+    /// before anything is allocated; below it, memory follows the bytes that actually arrive.
+    pub max_message_bytes: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self { max_message_bytes: MAX_MESSAGE_BYTES }
+    }
 }
 
 /// A server start-up failure.
@@ -84,8 +103,23 @@ pub enum ServerError {
     InUse(String),
 }
 
-/// Serves `app` on `address` until `shutdown` resolves or a client disconnects.
+/// Serves `app` on `address` with the default [`ServerConfig`] until `shutdown` resolves or
+/// the consensus connection closes.
 pub async fn serve<A, F>(app: A, address: ListenAddress, shutdown: F) -> Result<Stopped, ServerError>
+where
+    A: Application + Sync,
+    F: Future<Output = ()>,
+{
+    serve_with(app, address, shutdown, ServerConfig::default()).await
+}
+
+/// Serves `app` on `address` until `shutdown` resolves or the consensus connection closes.
+pub async fn serve_with<A, F>(
+    app: A,
+    address: ListenAddress,
+    shutdown: F,
+    config: ServerConfig,
+) -> Result<Stopped, ServerError>
 where
     A: Application + Sync,
     F: Future<Output = ()>,
@@ -96,16 +130,17 @@ where
             remove_stale_socket(path).await?;
             let listener = UnixListener::bind(path).map_err(bind_error)?;
             tracing::info!(target: "conclave::abci", %address, "ABCI server listening");
-            let stopped =
-                accept_until_stopped(app, shutdown, || async { listener.accept().await.map(|(stream, _)| stream) })
-                    .await;
+            let stopped = accept_until_stopped(app, shutdown, &config, || async {
+                listener.accept().await.map(|(stream, _)| stream)
+            })
+            .await;
             let _ = std::fs::remove_file(path);
             Ok(stopped)
         }
         ListenAddress::Tcp(addr) => {
             let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
             tracing::info!(target: "conclave::abci", %address, "ABCI server listening");
-            Ok(accept_until_stopped(app, shutdown, || async {
+            Ok(accept_until_stopped(app, shutdown, &config, || async {
                 let (stream, peer) = listener.accept().await?;
                 if let Err(e) = stream.set_nodelay(true) {
                     tracing::warn!(target: "conclave::abci", %peer, "cannot set TCP_NODELAY: {e}");
@@ -117,8 +152,14 @@ where
     }
 }
 
-/// Accepts connections, one task each, until `shutdown` resolves or a used connection closes.
-async fn accept_until_stopped<A, F, S, Accept, Accepted>(app: A, shutdown: F, mut accept: Accept) -> Stopped
+/// Accepts connections, one task each, until `shutdown` resolves or the consensus connection
+/// closes.
+async fn accept_until_stopped<A, F, S, Accept, Accepted>(
+    app: A,
+    shutdown: F,
+    config: &ServerConfig,
+    mut accept: Accept,
+) -> Stopped
 where
     A: Application + Sync,
     F: Future<Output = ()>,
@@ -126,20 +167,28 @@ where
     Accept: FnMut() -> Accepted,
     Accepted: Future<Output = std::io::Result<S>>,
 {
+    // Only the consensus connection reports its closing here (see `spawn_connection`).
     let (closed_tx, mut closed_rx) = mpsc::unbounded_channel::<String>();
+    let claim = Arc::new(ConsensusClaim::default());
     tokio::pin!(shutdown);
     let mut next_id = 0u64;
     loop {
         tokio::select! {
             _ = &mut shutdown => return Stopped::Shutdown,
             Some(reason) = closed_rx.recv() => {
-                tracing::warn!(target: "conclave::abci", "CometBFT disconnected ({reason}); stopping");
-                return Stopped::ClientDisconnected;
+                tracing::warn!(target: "conclave::abci", "CometBFT's consensus connection closed ({reason}); stopping");
+                return Stopped::ConsensusDisconnected;
             }
             accepted = accept() => match accepted {
                 Ok(stream) => {
                     next_id += 1;
-                    spawn_connection(app.clone(), stream, next_id, closed_tx.clone());
+                    let connection = Connection {
+                        id: next_id,
+                        claim: Arc::clone(&claim),
+                        max_message_bytes: config.max_message_bytes,
+                        closed: closed_tx.clone(),
+                    };
+                    spawn_connection(app.clone(), stream, connection);
                 }
                 Err(e) => tracing::warn!(target: "conclave::abci", "accept failed: {e}"),
             },
@@ -158,52 +207,39 @@ async fn remove_stale_socket(path: &std::path::Path) -> Result<(), ServerError> 
     std::fs::remove_file(path).map_err(|source| ServerError::Bind { address: path.display().to_string(), source })
 }
 
-fn spawn_connection<A, S>(app: A, stream: S, id: u64, closed: mpsc::UnboundedSender<String>)
+/// What a connection task needs besides the app and the stream.
+struct Connection {
+    id: u64,
+    claim: Arc<ConsensusClaim>,
+    max_message_bytes: u64,
+    /// Told when the consensus connection closes.
+    closed: mpsc::UnboundedSender<String>,
+}
+
+fn spawn_connection<A, S>(app: A, stream: S, connection: Connection)
 where
     A: Application + Sync,
     S: AsyncRead + AsyncWrite + Send + 'static,
 {
     tokio::spawn(async move {
-        // Frames received (attempted), so a silent probe is told apart from CometBFT.
-        let mut served = 0u64;
-        let reason = match serve_connection(&app, stream, &mut served).await {
-            Ok(()) => "connection closed".to_string(),
-            Err(e) => format!("connection error: {e}"),
+        let Connection { id, claim, max_message_bytes, closed } = connection;
+        let mut stats = ConnectionStats::default();
+        let outcome = serve_connection(&app, stream, id, &claim, max_message_bytes, &mut stats).await;
+        let reason = match outcome {
+            Ok(()) => "closed by the client".to_string(),
+            Err(e) => format!("closed on error: {e}"),
         };
-        tracing::debug!(target: "conclave::abci", connection = id, served, "{reason}");
-        // A connection that never carried a request (a probe checking that we listen) is not
-        // CometBFT: only losing a connection that CometBFT used means CometBFT went away.
-        if served > 0 {
-            let _ = closed.send(format!("connection {id}: {reason}"));
+        if claim.is_held_by(id) {
+            let _ = closed.send(format!("connection {id}, after {} requests: {reason}", stats.requests));
+        } else {
+            // A guest: CometBFT's mempool/query/snapshot connection or a tool such as abci-cli.
+            tracing::info!(
+                target: "conclave::abci",
+                connection = id,
+                requests = stats.requests,
+                refused = stats.refused,
+                "connection {reason}; it was not the consensus connection, still serving"
+            );
         }
     });
-}
-
-async fn serve_connection<A, S>(app: &A, stream: S, served: &mut u64) -> Result<(), CodecError>
-where
-    A: Application + Sync,
-    S: AsyncRead + AsyncWrite,
-{
-    let (read_half, write_half) = tokio::io::split(stream);
-    let mut reader = BufReader::with_capacity(1 << 20, read_half);
-    let mut writer = BufWriter::with_capacity(1 << 16, write_half);
-    loop {
-        if reader.fill_buf().await?.is_empty() {
-            break;
-        }
-        *served += 1;
-        let Some(request) = read_message::<Request, _>(&mut reader).await? else {
-            break;
-        };
-        let flush = is_flush(&request);
-        // Application methods are synchronous and may take a while (FinalizeBlock): run them
-        // off the async workers so other connections keep being served.
-        let response: Response = tokio::task::block_in_place(|| dispatch(app, request));
-        write_message(&mut writer, &response).await?;
-        if flush {
-            writer.flush().await?;
-        }
-    }
-    writer.flush().await?;
-    Ok(())
 }

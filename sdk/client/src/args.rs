@@ -88,6 +88,37 @@ pub struct TxArgs {
     pub output: OutputArgs,
 }
 
+/// `tx <module> update-params`: a module's whole new parameters. Only the chain's parameter
+/// authority (`runtime.authority` in genesis) may send it; anyone else gets the module's
+/// `NotAuthority` code.
+#[derive(Clone, Debug, Args)]
+pub struct UpdateParamsArgs {
+    /// The new parameters as JSON, whole (as `query <module> params -o json` prints them), or
+    /// @FILE to read that JSON from a file.
+    #[arg(value_name = "JSON|@FILE")]
+    pub params: String,
+    /// `tx` flags.
+    #[command(flatten)]
+    pub tx: TxArgs,
+}
+
+/// Default gas of an `update-params` transaction (one read of the authority, one of the old
+/// parameters, one write and an event: far below this).
+pub const UPDATE_PARAMS_GAS: u64 = 200_000;
+
+impl UpdateParamsArgs {
+    /// The parameters, parsed as the module's type (unknown fields are refused by the
+    /// modules' `deny_unknown_fields`).
+    pub fn parse<P: serde::de::DeserializeOwned>(&self) -> anyhow::Result<P> {
+        use anyhow::Context as _;
+        let text = match self.params.strip_prefix('@') {
+            Some(path) => std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?,
+            None => self.params.clone(),
+        };
+        serde_json::from_str(&text).context("the parameters are not valid JSON for this module (print the current ones with `query <module> params -o json`)")
+    }
+}
+
 /// `--skip-preflight`.
 #[derive(Clone, Copy, Debug, Args)]
 pub struct PreflightArgs {

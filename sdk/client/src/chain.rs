@@ -29,14 +29,15 @@ pub struct ChainDescription {
 }
 
 impl ChainDescription {
-    /// The app template's names (also what library users get before [`set_description`]).
-    pub const APPCHAIN: ChainDescription = ChainDescription {
-        binary: "appchaind",
-        home_env: "APPCHAIN_HOME",
-        default_home: ".appchain",
+    /// What library code sees before a chain's `main` calls [`set_description`] (module
+    /// command tests, for instance): neutral names, never a real chain's.
+    pub const UNSET: ChainDescription = ChainDescription {
+        binary: "chaind",
+        home_env: "CHAIN_HOME",
+        default_home: ".chain",
         denom: "stake",
-        address_prefix: "appchain",
-        about: "Run and use a Conclave appchain under CometBFT 0.38",
+        address_prefix: "chain",
+        about: "A Conclave chain under CometBFT 0.38",
     };
 
     /// Checks the names: the binary and home folder are file names, the variable is an
@@ -67,9 +68,9 @@ pub fn set_description(description: ChainDescription) {
     let _ = DESCRIPTION.set(description);
 }
 
-/// The process's chain description ([`ChainDescription::APPCHAIN`] if none was set).
+/// The process's chain description ([`ChainDescription::UNSET`] if none was set).
 pub fn description() -> &'static ChainDescription {
-    DESCRIPTION.get().unwrap_or(&ChainDescription::APPCHAIN)
+    DESCRIPTION.get().unwrap_or(&ChainDescription::UNSET)
 }
 
 /// The default home: `$<HOME_ENV>` if set, else `~/<default_home>`.
@@ -89,11 +90,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_template_description_is_valid() {
-        ChainDescription::APPCHAIN.validate().unwrap();
-        let bad = ChainDescription { binary: "my chain", ..ChainDescription::APPCHAIN };
+    fn the_unset_description_is_valid_and_bad_names_are_refused() {
+        ChainDescription::UNSET.validate().unwrap();
+        let bad = ChainDescription { binary: "my chain", ..ChainDescription::UNSET };
         assert!(bad.validate().unwrap_err().contains("binary"));
-        let bad = ChainDescription { denom: "", ..ChainDescription::APPCHAIN };
+        let bad = ChainDescription { denom: "", ..ChainDescription::UNSET };
         assert!(bad.validate().unwrap_err().contains("denom"));
     }
 }

@@ -18,7 +18,6 @@ use serde::{Deserialize, Serialize};
 use conclave_core::Address;
 
 use crate::args::{parse_key_name, KeyringArgs};
-use crate::encoding::{hex, unhex};
 
 /// What `keys show` prints: the public part of a key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,14 +90,14 @@ impl Keyring {
         let info = KeyInfo {
             name: name.to_string(),
             address: Address::from_public_key(&public_key),
-            public_key: hex(&public_key),
+            public_key: hex::encode(public_key),
         };
         let file = KeyFile {
             name: name.to_string(),
             algorithm: "ed25519".into(),
             address: info.address,
             public_key: info.public_key.clone(),
-            secret_key: hex(key.as_bytes()),
+            secret_key: hex::encode(key.as_bytes()),
         };
         let path = self.path(name);
         let mut out = match OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path) {
@@ -173,17 +172,20 @@ impl Keyring {
         }
         let file: KeyFile =
             serde_json::from_str(&text).with_context(|| format!("{} is not a key file", path.display()))?;
-        let seed: [u8; 32] = unhex(&file.secret_key)
+        let seed: [u8; 32] = hex::decode(&file.secret_key)
+            .ok()
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| anyhow!("{}: secret_key must be 64 hex characters", path.display()))?;
         let key = SigningKey::from(seed);
         let public_key = key.verification_key().to_bytes();
         let address = Address::from_public_key(&public_key);
-        if file.algorithm != "ed25519" || address != file.address || hex(&public_key) != file.public_key.to_lowercase()
+        if file.algorithm != "ed25519"
+            || address != file.address
+            || hex::encode(public_key) != file.public_key.to_lowercase()
         {
             bail!("{}: the address or public key does not match the secret key; the file is damaged", path.display());
         }
-        Ok((KeyInfo { name: name.to_string(), address, public_key: hex(&public_key) }, key))
+        Ok((KeyInfo { name: name.to_string(), address, public_key: hex::encode(public_key) }, key))
     }
 
     /// `text` as an address, or as the name of a key here.

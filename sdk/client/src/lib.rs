@@ -1,7 +1,8 @@
 //! `conclave-client`: what every Conclave chain's command-line client is made of.
 //!
 //! - [`keys`]: the keyring (one owner-only file per ed25519 key);
-//! - [`rpc`]: a CometBFT RPC client (status, broadcast, tx, ABCI queries);
+//! - [`rpc`]: the node a command talks to (`conclave-cometbft`'s RPC client, errors worded
+//!   for this CLI);
 //! - [`signer`] and [`command`]: the one path from a module command's messages to a signed,
 //!   broadcast and included transaction, and the traits module commands implement;
 //! - [`query`]: the query helper module commands use, and the chain-wide `account`/`tx`
@@ -35,7 +36,6 @@ macro_rules! out {
 pub mod args;
 pub mod chain;
 pub mod command;
-pub mod encoding;
 pub mod keys;
 pub mod keys_command;
 pub mod output;

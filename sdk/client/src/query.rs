@@ -97,6 +97,9 @@ pub enum BuiltinQuery {
         /// `node` flags.
         #[command(flatten)]
         node: NodeArgs,
+        /// `keyring` flags: unused here, accepted so every query takes the same `--home`.
+        #[command(flatten)]
+        _keyring: KeyringArgs,
         /// `output` flags.
         #[command(flatten)]
         output: OutputArgs,
@@ -120,7 +123,7 @@ impl BuiltinQuery {
                     ],
                 );
             }
-            BuiltinQuery::Tx { hash, node, output } => {
+            BuiltinQuery::Tx { hash, node, output, .. } => {
                 let hash = hash.trim_start_matches("0x").to_uppercase();
                 if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
                     bail!("{hash:?} is not a transaction hash: expected 64 hex characters, as `tx` commands print");

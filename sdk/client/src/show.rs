@@ -7,29 +7,29 @@ use serde_json::{json, Value};
 
 use conclave_core::tx::Tx;
 
-use crate::encoding::hex;
 use crate::output::Fields;
-use crate::rpc::TxResult;
+use crate::rpc::TxResponse;
 
 /// A transaction's result; with `full`, its decoded body (as the app's `M`) and events too.
-pub fn tx_summary<M: BorshDeserialize + Serialize>(result: &TxResult, full: bool) -> Fields {
+pub fn tx_summary<M: BorshDeserialize + Serialize>(result: &TxResponse, full: bool) -> Fields {
+    let exec = &result.tx_result;
     let mut summary: Fields = vec![
         ("hash", json!(result.hash)),
         ("height", json!(result.height)),
         ("index", json!(result.index)),
-        ("code", json!(result.code)),
-        ("codespace", json!(result.codespace)),
-        ("log", json!(result.log)),
-        ("gas_wanted", json!(result.gas_wanted)),
-        ("gas_used", json!(result.gas_used)),
+        ("code", json!(exec.code)),
+        ("codespace", json!(exec.codespace)),
+        ("log", json!(exec.log)),
+        ("gas_wanted", json!(exec.gas_wanted)),
+        ("gas_used", json!(exec.gas_used)),
     ];
     if full {
         let tx = match Tx::<M>::decode(&result.tx) {
             Ok(tx) => decoded_tx(&tx),
-            Err(e) => json!({ "undecodable": e.to_string(), "hex": hex(&result.tx) }),
+            Err(e) => json!({ "undecodable": e.to_string(), "hex": hex::encode(&result.tx) }),
         };
         summary.push(("tx", tx));
-        summary.push(("events", result.events.clone()));
+        summary.push(("events", serde_json::to_value(&exec.events).unwrap_or_default()));
     }
     summary
 }

@@ -15,7 +15,7 @@ use conclave_core::{Address, Coin};
 use crate::args::TxArgs;
 use crate::keys::Keyring;
 use crate::output::print;
-use crate::rpc::{Rpc, TxResult};
+use crate::rpc::{Rpc, TxResponse};
 use crate::show::tx_summary;
 
 /// The signing account, its keyring and the node: what every `tx` command starts from.
@@ -49,7 +49,7 @@ impl Signer {
         let rpc = &self.rpc;
         let chain_id = match &args.chain_id {
             Some(id) => id.clone(),
-            None => rpc.status()?.chain_id,
+            None => rpc.status()?.node_info.network,
         };
         let nonce = match args.nonce {
             Some(nonce) => nonce,
@@ -106,13 +106,13 @@ impl Signer {
         }
         let included = wait_for_tx(rpc, &checked.hash, args.timeout)?;
         print(output, &tx_summary::<()>(&included, false));
-        if included.code != 0 {
+        if included.tx_result.code != 0 {
             crate::say!(
                 "error: the transaction was included at height {} but failed (code {} {}): {}",
                 included.height,
-                included.code,
-                included.codespace,
-                included.log
+                included.tx_result.code,
+                included.tx_result.codespace,
+                included.tx_result.log
             );
             return Ok(ExitCode::FAILURE);
         }
@@ -126,7 +126,7 @@ pub fn account_nonce(rpc: &Rpc, address: &str) -> Result<u64> {
     account["nonce"].as_u64().ok_or_else(|| anyhow!("auth/account answered without a nonce: {account}"))
 }
 
-fn wait_for_tx(rpc: &Rpc, hash: &str, timeout: Duration) -> Result<TxResult> {
+fn wait_for_tx(rpc: &Rpc, hash: &str, timeout: Duration) -> Result<TxResponse> {
     let deadline = Instant::now() + timeout;
     loop {
         if let Some(result) = rpc.tx(hash)? {

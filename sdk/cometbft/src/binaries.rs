@@ -16,6 +16,8 @@ use thiserror::Error;
 
 /// The CometBFT release line Conclave chains are built for.
 pub const VERSION_PREFIX: &str = "0.38.";
+/// What `abci-cli version` prints for a 0.38 release: the ABCI version, 2.0.x, not CometBFT's.
+pub const ABCI_VERSION_PREFIX: &str = "2.0.";
 /// The release the scripts install.
 pub const PINNED_VERSION: &str = "v0.38.25";
 /// How to install `cometbft`.
@@ -145,7 +147,7 @@ pub fn locate(program: Program, explicit: Option<&Path>) -> Result<Binary, Binar
         hint: program.install_hint(),
     })?;
     match version {
-        Some(version) if is_supported_version(&version) => Ok(Binary { path, version }),
+        Some(version) if program.supports(&version) => Ok(Binary { path, version }),
         other => Err(BinaryError::WrongVersion {
             path,
             version: other.unwrap_or_else(|| "(exited with an error)".into()),
@@ -170,14 +172,30 @@ pub fn candidates(program: Program) -> Vec<PathBuf> {
     out
 }
 
+/// The first candidate that is an executable file (a stray non-executable `cometbft` earlier
+/// on the path is skipped, as a shell would).
 fn search(program: Program) -> Option<PathBuf> {
-    candidates(program).into_iter().find(|p| p.is_file())
+    use std::os::unix::fs::PermissionsExt;
+    candidates(program)
+        .into_iter()
+        .find(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0))
 }
 
 /// Runs `<path> version`: `Ok(Some(version))`, `Ok(None)` if it exited with an error.
 fn version_of(path: &Path) -> std::io::Result<Option<String>> {
     let output = Command::new(path).arg("version").output()?;
     Ok(output.status.success().then(|| String::from_utf8_lossy(&output.stdout).trim().to_string()))
+}
+
+impl Program {
+    /// Whether `version`, as this program's `version` command prints it, is from a 0.38
+    /// release: `cometbft` prints CometBFT's version, `abci-cli` the ABCI protocol's (2.0.x).
+    pub fn supports(self, version: &str) -> bool {
+        match self {
+            Program::Cometbft => is_supported_version(version),
+            Program::AbciCli => version.trim().starts_with(ABCI_VERSION_PREFIX),
+        }
+    }
 }
 
 /// Whether `version` (as `cometbft version` prints it, e.g. `0.38.25` or `v0.38.25`) is a
@@ -201,6 +219,10 @@ mod tests {
         assert!(!is_supported_version("1.0.1"));
         assert!(!is_supported_version("0.380.1"));
         assert!(!is_supported_version(""));
+        // abci-cli v0.38.x prints the ABCI version it speaks.
+        assert!(Program::AbciCli.supports("2.0.0\n"));
+        assert!(!Program::AbciCli.supports("1.0.0"));
+        assert!(!Program::AbciCli.supports("0.38.25"));
     }
 
     #[test]

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use rustix::process::{kill_process, Pid, Signal};
+pub use rustix::process::Signal;
+use rustix::process::{kill_process, Pid};
 use thiserror::Error;
 
 /// How long a process gets to exit after SIGTERM before it is killed, unless set otherwise.
@@ -132,10 +133,7 @@ impl Process {
         if self.exit_status().is_some() {
             return;
         }
-        if let Some(pid) = i32::try_from(self.child.id()).ok().and_then(Pid::from_raw) {
-            // ESRCH here only means it exited between the poll and the signal.
-            let _ = kill_process(pid, signal);
-        }
+        send_signal(self.child.id(), signal);
     }
 
     /// Sends SIGTERM without waiting (to stop several processes in parallel).
@@ -178,6 +176,16 @@ impl Drop for Process {
         if self.stop(grace).is_err() {
             eprintln!("{} survived SIGKILL", self.name);
         }
+    }
+}
+
+/// Sends `signal` to process `pid`, ignoring one that is already gone. For children a caller
+/// supervises itself (e.g. a tokio child it awaits); the pid must be its own unreaped child,
+/// since a reaped pid may already belong to another process.
+pub fn send_signal(pid: u32, signal: Signal) {
+    if let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
+        // ESRCH only means it exited meanwhile.
+        let _ = kill_process(pid, signal);
     }
 }
 

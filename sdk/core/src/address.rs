@@ -46,13 +46,10 @@ impl Address {
 
 impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // One `write_str` of 40 characters (events format many addresses per block).
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        // One `write_str` of 40 characters from the stack (events format many addresses per
+        // block).
         let mut out = [0u8; ADDRESS_LEN * 2];
-        for (pair, byte) in out.chunks_exact_mut(2).zip(self.0) {
-            pair[0] = DIGITS[usize::from(byte >> 4)];
-            pair[1] = DIGITS[usize::from(byte & 0x0f)];
-        }
+        hex::encode_to_slice(self.0, &mut out).map_err(|_| fmt::Error)?;
         f.write_str(std::str::from_utf8(&out).map_err(|_| fmt::Error)?)
     }
 }
@@ -75,27 +72,10 @@ impl FromStr for Address {
     type Err = ParseAddressError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || ParseAddressError { input: s.chars().take(64).collect() };
-        let bytes = s.as_bytes();
-        if bytes.len() != ADDRESS_LEN * 2 {
-            return Err(err());
-        }
+        // Exactly 40 hex digits of either case (a wrong length is refused by the crate).
         let mut out = [0u8; ADDRESS_LEN];
-        for (i, pair) in bytes.chunks_exact(2).enumerate() {
-            let hi = hex_digit(pair[0]).ok_or_else(err)?;
-            let lo = hex_digit(pair[1]).ok_or_else(err)?;
-            out[i] = (hi << 4) | lo;
-        }
+        hex::decode_to_slice(s, &mut out).map_err(|_| ParseAddressError { input: s.chars().take(64).collect() })?;
         Ok(Self(out))
-    }
-}
-
-fn hex_digit(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
     }
 }
 

@@ -48,8 +48,67 @@ impl BlockTime {
     }
 }
 
+/// A point in chain time: the block an operation runs in. Genesis operations run at
+/// [`At::GENESIS`] (height 0, time 0). Modules pass it to each other instead of a whole
+/// [`BlockInfo`], so the same operation can run at genesis, in a block, or in a pre-flight
+/// dry run of the next block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct At {
+    /// Block height.
+    pub height: u64,
+    /// Block time.
+    pub time: BlockTime,
+}
+
+impl At {
+    /// Genesis: height 0, time 0.
+    pub const GENESIS: At = At { height: 0, time: BlockTime(0) };
+
+    /// The block being executed.
+    pub fn block(block: &BlockInfo) -> Self {
+        At { height: block.height, time: block.time }
+    }
+}
+
 /// A CometBFT consensus address: the first 20 bytes of SHA-256 of the ed25519 public key.
 pub type ConsensusAddress = [u8; 20];
+
+/// The consensus address of an ed25519 consensus key, as CometBFT computes it (what
+/// `decided_last_commit` and `misbehavior` name validators by).
+pub fn consensus_address(pub_key: &[u8; 32]) -> ConsensusAddress {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(pub_key);
+    let mut address = [0u8; 20];
+    address.copy_from_slice(&digest[..20]);
+    address
+}
+
+/// CometBFT's evidence parameters (`consensus_params.evidence`), recorded at InitChain: how
+/// old evidence may be and still be punished. Evidence is too old only when it is older than
+/// **both** limits (CometBFT's own rule, and the Cosmos SDK's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct EvidenceParams {
+    /// `max_age_num_blocks` (CometBFT's default: 100,000).
+    pub max_age_num_blocks: u64,
+    /// `max_age_duration`, in nanoseconds (CometBFT's default: 48 h).
+    pub max_age_duration_nanos: u64,
+}
+
+impl Default for EvidenceParams {
+    fn default() -> Self {
+        Self { max_age_num_blocks: 100_000, max_age_duration_nanos: 48 * 3600 * BlockTime::NANOS_PER_SECOND }
+    }
+}
+
+impl EvidenceParams {
+    /// Whether evidence of an infraction at (`height`, `time`) is too old to punish in the
+    /// block at (`now_height`, `now_time`): older than both limits.
+    pub fn expired(&self, height: u64, time: BlockTime, now_height: u64, now_time: BlockTime) -> bool {
+        let age_blocks = now_height.saturating_sub(height);
+        let age_nanos = now_time.0.saturating_sub(time.0);
+        age_blocks > self.max_age_num_blocks && age_nanos > self.max_age_duration_nanos
+    }
+}
 
 /// How a validator of the previous block's set took part in its commit (CometBFT's
 /// `BlockIDFlag`, without its `UNKNOWN` value, which the adapter refuses).
@@ -177,5 +236,35 @@ impl EndBlockOutput {
     /// Appends another hook's output, keeping the order the app calls its hooks in.
     pub fn absorb(&mut self, other: EndBlockOutput) {
         self.validator_updates.extend(other.validator_updates);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consensus_addresses_match_cometbft() {
+        // From `/validators` of a CometBFT 0.38.25 node (sdk/cometbft/tests/fixtures).
+        let mut key = [0u8; 32];
+        for (i, byte) in key.iter_mut().enumerate() {
+            let hex = "b001e04c052db855e8a5b17bc22ce32cda9621940770fe26327801db14c4788f";
+            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
+        }
+        let address = consensus_address(&key);
+        let expected: Vec<u8> = (0..20)
+            .map(|i| u8::from_str_radix(&"0AF9019550E90573640F65B54D0D1535AE2AD38C"[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        assert_eq!(address.to_vec(), expected);
+    }
+
+    #[test]
+    fn evidence_expires_only_past_both_limits() {
+        let p = EvidenceParams { max_age_num_blocks: 10, max_age_duration_nanos: 100 };
+        let t = BlockTime;
+        assert!(!p.expired(100, t(1_000), 110, t(1_100)), "at both limits: kept");
+        assert!(!p.expired(100, t(1_000), 111, t(1_100)), "older in blocks only: kept");
+        assert!(!p.expired(100, t(1_000), 110, t(1_101)), "older in time only: kept");
+        assert!(p.expired(100, t(1_000), 111, t(1_101)), "older in both: dropped");
     }
 }

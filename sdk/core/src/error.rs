@@ -89,6 +89,56 @@ impl TxCode {
     ];
 }
 
+/// A refusal by another module, reached through a trait the calling module owns (staking's
+/// bank, voting's stake ledger, rotation's candidates). It keeps that module's codespace and
+/// code, so one rule has one code wherever it is hit, and the earliest time a time rule
+/// stops refusing, for pre-flight answers.
+///
+/// State errors never travel in a `Refusal`: [`Refusal::split`] hands them back so the
+/// caller converts them into its own `State` variant, and out-of-gas and fatal storage
+/// errors keep their meaning.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Refusal {
+    /// The refusing module's codespace.
+    pub codespace: &'static str,
+    /// Its stable code there.
+    pub code: u32,
+    /// Its message.
+    pub message: String,
+    /// The earliest block time (ns) at which the refusal lifts, for time rules.
+    pub earliest_time: Option<u64>,
+}
+
+impl Refusal {
+    /// Splits another module's error into its state error (out of gas or fatal), if it wraps
+    /// one, or a refusal with its codespace, code and message.
+    pub fn split<E: ModuleError>(error: &E, earliest_time: Option<u64>) -> Result<Refusal, StateError> {
+        match error.state_error() {
+            Some(state) => Err(state.clone()),
+            None => Ok(Refusal {
+                codespace: error.codespace(),
+                code: error.code(),
+                message: error.to_string(),
+                earliest_time,
+            }),
+        }
+    }
+}
+
+/// `Infallible` as a module error, for a trait implementation that cannot fail.
+impl ModuleError for std::convert::Infallible {
+    fn codespace(&self) -> &'static str {
+        match *self {}
+    }
+    fn code(&self) -> u32 {
+        match *self {}
+    }
+    fn state_error(&self) -> Option<&StateError> {
+        match *self {}
+    }
+}
+
 /// Checks that `codes` are non-zero and pairwise distinct; for each module's unit test.
 pub fn assert_codes_unique(codes: &[u32]) -> Result<(), String> {
     let mut seen = std::collections::BTreeSet::new();

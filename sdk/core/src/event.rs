@@ -56,3 +56,54 @@ pub trait TypedEvent {
 pub fn emit<E: TypedEvent>(state: &mut impl crate::StateWrite, event: &E) -> Result<(), crate::StateError> {
     state.emit(event.to_event())
 }
+
+/// Declares a module's event: a struct with public fields and its [`TypedEvent`] impl, whose
+/// attributes are the fields, by name, in declaration order, each as its `Display` text and
+/// indexed. Every field type must implement `Display`.
+///
+/// ```
+/// use conclave_core::{typed_event, Address, TypedEvent};
+///
+/// typed_event! {
+///     /// `notes.note_set`: an account's note changed.
+///     NoteSet = "notes.note_set" {
+///         /// Whose note.
+///         owner: Address,
+///         /// Its length in bytes.
+///         length: u64,
+///     }
+/// }
+///
+/// let event = NoteSet { owner: Address::from_public_key(&[1; 32]), length: 5 }.to_event();
+/// assert_eq!(event.kind, "notes.note_set");
+/// assert_eq!(event.attribute("length"), Some("5"));
+/// ```
+#[macro_export]
+macro_rules! typed_event {
+    ($(#[$doc:meta])* $name:ident = $kind:literal { $( $(#[$fdoc:meta])* $field:ident : $ty:ty ),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct $name { $( $(#[$fdoc])* pub $field: $ty ),* }
+
+        impl $crate::TypedEvent for $name {
+            const KIND: &'static str = $kind;
+
+            fn attributes(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+                ::std::vec![ $( (stringify!($field), ::std::string::ToString::to_string(&self.$field)) ),* ]
+            }
+
+            /// Built directly (one allocation per name and per value, no intermediate list):
+            /// end-blocks can emit one per completed entry.
+            fn to_event(&self) -> $crate::Event {
+                $crate::Event {
+                    kind: ::std::borrow::ToOwned::to_owned(Self::KIND),
+                    attributes: ::std::vec![ $( $crate::EventAttribute {
+                        key: ::std::borrow::ToOwned::to_owned(stringify!($field)),
+                        value: ::std::string::ToString::to_string(&self.$field),
+                        index: true,
+                    } ),* ],
+                }
+            }
+        }
+    };
+}

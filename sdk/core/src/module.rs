@@ -80,6 +80,25 @@ pub trait Module {
     }
 }
 
+/// The `Msg` of a module that has no messages (only block hooks, queries or genesis): a
+/// type with no values, so routing it is `match *msg {}` and decoding one always fails with
+/// "unknown message". No hand-written borsh needed: `type Msg = NoMessages;`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum NoMessages {}
+
+impl BorshSerialize for NoMessages {
+    fn serialize<W: borsh::io::Write>(&self, _writer: &mut W) -> borsh::io::Result<()> {
+        match *self {}
+    }
+}
+
+impl BorshDeserialize for NoMessages {
+    fn deserialize_reader<R: borsh::io::Read>(reader: &mut R) -> borsh::io::Result<Self> {
+        let tag = u8::deserialize_reader(reader)?;
+        Err(crate::tx::unknown_message(tag))
+    }
+}
+
 /// A JSON request or response that did not parse, for module query errors.
 pub fn parse_query<T: DeserializeOwned>(data: &[u8]) -> Result<T, String> {
     serde_json::from_slice(data).map_err(|e| format!("invalid query request: {e}"))

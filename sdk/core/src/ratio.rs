@@ -51,6 +51,12 @@ impl Ratio {
         }
     }
 
+    /// `amount × self` as quotient and remainder (`q × denominator + r = amount ×
+    /// numerator`), for callers that carry the remainder instead of losing it.
+    pub fn mul_div_rem(&self, amount: u128) -> Result<(u128, u128), ArithmeticError> {
+        self.mul_div(amount)
+    }
+
     /// Whether the ratio is at most one.
     pub fn is_at_most_one(&self) -> bool {
         self.numerator <= self.denominator

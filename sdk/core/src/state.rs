@@ -47,11 +47,7 @@ impl StateError {
 
 /// Lowercase hex of `bytes` (for messages and logs).
 pub fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
+    hex::encode(bytes)
 }
 
 /// An owned key/value pair from an ordered scan.

@@ -82,14 +82,28 @@ pub enum DecodeError {
     UnknownMessage(u8),
 }
 
+/// The message of borsh's derived enum decoder for a tag no variant has (borsh is pinned at
+/// one version; `derived_enums_report_unknown_tags` fails if the text changes).
+const BORSH_UNKNOWN_VARIANT: &str = "Unexpected variant tag: ";
+
+/// The unknown tag an error from decoding a message reports, if that is what it reports:
+/// [`UnknownMessageTag`] from a hand-written decoder, or borsh's derived-enum error (an app
+/// `Msg` derived with pinned tags, `#[borsh(use_discriminant = true)]`, or a module's own
+/// message enum).
+pub fn unknown_tag(error: &borsh::io::Error) -> Option<u8> {
+    if let Some(UnknownMessageTag(tag)) = error.get_ref().and_then(|inner| inner.downcast_ref::<UnknownMessageTag>()) {
+        return Some(*tag);
+    }
+    error.to_string().strip_prefix(BORSH_UNKNOWN_VARIANT)?.trim().parse().ok()
+}
+
 impl<M: BorshDeserialize> Tx<M> {
-    /// Decodes a transaction canonically: every byte must be consumed.
+    /// Decodes a transaction canonically: every byte must be consumed. A message whose type
+    /// tag the chain does not know is [`DecodeError::UnknownMessage`], not malformed.
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
-        borsh::from_slice(bytes).map_err(|e| {
-            match e.get_ref().and_then(|inner| inner.downcast_ref::<UnknownMessageTag>()) {
-                Some(UnknownMessageTag(tag)) => DecodeError::UnknownMessage(*tag),
-                None => DecodeError::Malformed(e.to_string()),
-            }
+        borsh::from_slice(bytes).map_err(|e| match unknown_tag(&e) {
+            Some(tag) => DecodeError::UnknownMessage(tag),
+            None => DecodeError::Malformed(e.to_string()),
         })
     }
 }
@@ -166,5 +180,63 @@ mod tests {
         let mut bytes = body(&key).sign(&key).unwrap().encode().unwrap();
         bytes.push(0);
         assert!(matches!(Tx::<u8>::decode(&bytes), Err(DecodeError::Malformed(_))));
+    }
+
+    /// An app message enum as the template derives it: explicit tags, pinned on the wire.
+    #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+    #[borsh(use_discriminant = true)]
+    #[repr(u8)]
+    enum AppMsg {
+        First(u8) = 0,
+        Fifth { value: u16 } = 5,
+    }
+
+    fn tx_with<M: BorshSerialize>(messages: Vec<M>) -> Vec<u8> {
+        let key = SigningKey::from([6u8; 32]);
+        let body = TxBody {
+            chain_id: "test-1".into(),
+            signer: key.verification_key().to_bytes(),
+            nonce: 0,
+            fee: Coin::new("stake", 1),
+            gas_limit: 1,
+            timeout_height: None,
+            memo: String::new(),
+            messages,
+        };
+        body.sign(&key).unwrap().encode().unwrap()
+    }
+
+    #[test]
+    fn derived_enums_keep_their_pinned_tags_and_report_unknown_tags() {
+        assert_eq!(borsh::to_vec(&AppMsg::Fifth { value: 7 }).unwrap(), [5, 7, 0]);
+        let bytes = tx_with(vec![AppMsg::First(1), AppMsg::Fifth { value: 2 }]);
+        assert_eq!(Tx::<AppMsg>::decode(&bytes).unwrap().body.messages, [AppMsg::First(1), AppMsg::Fifth { value: 2 }]);
+        // Tag 5 decoded as the app's enum is fine; tag 3 is no variant: unknown, not malformed.
+        let unknown = tx_with(vec![(3u8, 9u8)]);
+        assert_eq!(Tx::<AppMsg>::decode(&unknown), Err(DecodeError::UnknownMessage(3)));
+        // A known tag with a truncated payload stays malformed.
+        let truncated = tx_with(vec![5u8]);
+        assert!(matches!(Tx::<AppMsg>::decode(&truncated), Err(DecodeError::Malformed(_))));
+    }
+
+    #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+    #[borsh(use_discriminant = true)]
+    #[repr(u8)]
+    enum WithQuietModule {
+        Loud(u8) = 0,
+        Quiet(crate::NoMessages) = 1,
+    }
+
+    #[test]
+    fn a_module_without_messages_decodes_none() {
+        // The quiet module's tag is known, but no message of it exists: its first byte (here
+        // 7) is reported as the unknown tag.
+        let bytes = tx_with(vec![(1u8, 7u8)]);
+        assert_eq!(Tx::<WithQuietModule>::decode(&bytes), Err(DecodeError::UnknownMessage(7)));
+        assert!(Tx::<WithQuietModule>::decode(&tx_with(vec![(0u8, 7u8)])).is_ok());
+        let hand_written = borsh::io::Error::new(borsh::io::ErrorKind::InvalidData, UnknownMessageTag(4));
+        assert_eq!(unknown_tag(&hand_written), Some(4));
+        let other = borsh::io::Error::new(borsh::io::ErrorKind::InvalidData, "Unexpected length of input");
+        assert_eq!(unknown_tag(&other), None);
     }
 }

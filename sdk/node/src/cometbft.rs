@@ -1,5 +1,5 @@
-//! The `cometbft` binary and its files: finding it, running its `init`/`testnet` commands,
-//! and editing `config.toml` (with `toml_edit`, so CometBFT's comments stay). The genesis is
+//! The `cometbft` binary and its files: finding it (through `conclave-cometbft`), running its
+//! `init`/`testnet` commands, and editing `config.toml` (with `toml_edit`, so CometBFT's comments stay). The genesis is
 //! `genesis.rs`'s.
 
 use std::path::{Path, PathBuf};
@@ -8,55 +8,38 @@ use std::process::Command;
 use anyhow::{anyhow, bail, Context, Result};
 use toml_edit::DocumentMut;
 
-/// How to install it.
-pub(crate) const INSTALL_COMMAND: &str = "go install github.com/cometbft/cometbft/cmd/cometbft@v0.38.25";
-
-/// Finds `cometbft`: `explicit` (--cometbft or $COMETBFT), then PATH, then ~/go/bin and
-/// $GOPATH/bin. Checks that it runs and is a 0.38 release.
+/// Finds `cometbft` in the toolkit's order (`conclave_cometbft::binaries`: `explicit`, which
+/// is --cometbft or $COMETBFT, then $CONCLAVE_COMETBFT, PATH, $GOPATH/bin, ~/go/bin) and checks
+/// that it is a 0.38 release. The errors are worded for this CLI's flags (docs/cli.md).
 pub(crate) fn locate(explicit: Option<&Path>) -> Result<PathBuf> {
-    let path = match explicit {
-        Some(path) => {
-            if !path.is_file() {
-                bail!("--cometbft {}: no such file; install CometBFT with `{INSTALL_COMMAND}` or fix the path", path.display());
-            }
-            path.to_path_buf()
+    use conclave_cometbft::binaries::INSTALL_COMETBFT as INSTALL;
+    use conclave_cometbft::BinaryError;
+    match conclave_cometbft::locate_cometbft(explicit) {
+        Ok(binary) => {
+            tracing::debug!(path = %binary.path.display(), version = %binary.version, "found cometbft");
+            Ok(binary.path)
         }
-        None => search().ok_or_else(|| {
-            anyhow!("cometbft not found on PATH or in ~/go/bin; install it with `{INSTALL_COMMAND}` or pass --cometbft PATH")
-        })?,
-    };
-    let output = Command::new(&path)
-        .arg("version")
-        .output()
-        .with_context(|| format!("cannot run {}; reinstall it with `{INSTALL_COMMAND}`", path.display()))?;
-    let version = String::from_utf8_lossy(&output.stdout).trim().to_string();
-    if !output.status.success() || !version.starts_with("0.38.") {
-        bail!(
-            "{} reports version {version:?} but this chain needs CometBFT 0.38 (ABCI 2.0); install it with `{INSTALL_COMMAND}`",
-            path.display()
-        );
+        Err(BinaryError::NotFound { .. }) => match explicit {
+            Some(path) => {
+                bail!("--cometbft {}: no such file; install CometBFT with `{INSTALL}` or fix the path", path.display())
+            }
+            None => {
+                bail!("cometbft not found on PATH or in ~/go/bin; install it with `{INSTALL}` or pass --cometbft PATH")
+            }
+        },
+        Err(BinaryError::CannotRun { path, source, .. }) => {
+            Err(anyhow!(source).context(format!("cannot run {}; reinstall it with `{INSTALL}`", path.display())))
+        }
+        Err(BinaryError::WrongVersion { path, version, .. }) => {
+            // The toolkit says "(exited with an error)" when `version` failed; this CLI always
+            // printed what it got on stdout, which is then empty.
+            let version = if version.starts_with('(') { String::new() } else { version };
+            bail!(
+                "{} reports version {version:?} but this chain needs CometBFT 0.38 (ABCI 2.0); install it with `{INSTALL}`",
+                path.display()
+            )
+        }
     }
-    tracing::debug!(path = %path.display(), %version, "found cometbft");
-    Ok(path)
-}
-
-fn search() -> Option<PathBuf> {
-    let mut candidates: Vec<PathBuf> = Vec::new();
-    if let Some(path) = std::env::var_os("PATH") {
-        candidates.extend(std::env::split_paths(&path).map(|dir| dir.join("cometbft")));
-    }
-    if let Some(gopath) = std::env::var_os("GOPATH") {
-        candidates.extend(std::env::split_paths(&gopath).map(|dir| dir.join("bin/cometbft")));
-    }
-    if let Some(home) = std::env::var_os("HOME") {
-        candidates.push(PathBuf::from(home).join("go/bin/cometbft"));
-    }
-    candidates.into_iter().find(|p| is_executable(p))
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 /// Runs `cometbft ARGS`, returning stdout; a failure's error carries its last stderr line.

@@ -6,9 +6,10 @@
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
 use serde_json::{json, Value};
 
-use conclave_client::encoding::{base64, unbase64};
 use conclave_core::{Address, BlockTime};
 use conclave_runtime::{App, GenesisState, InitChainRequest, Runtime, RuntimeGenesis, RuntimeParams, ValidatorUpdate};
 use conclave_store::{Store, StoreConfig};
@@ -29,6 +30,9 @@ pub(crate) struct ChainGenesis {
     pub(crate) accounts: Vec<Address>,
     /// The genesis validators (each bonds [`GENESIS_SELF_BOND`]).
     pub(crate) validators: Vec<NewValidator>,
+    /// The parameter authority (`runtime.authority`): the only account whose `UpdateParams`
+    /// messages the modules accept, until a governance module takes the role.
+    pub(crate) authority: Address,
 }
 
 impl ChainGenesis {
@@ -50,7 +54,7 @@ impl ChainGenesis {
             localnet,
         };
         let state = GenesisState::<<C::App as App>::Genesis> {
-            runtime: RuntimeGenesis { params, nonces: Vec::new() },
+            runtime: RuntimeGenesis { params, authority: Some(self.authority), nonces: Vec::new() },
             app: C::genesis(&network, args)?,
         };
         Ok(state.to_json()?)
@@ -65,7 +69,9 @@ pub(crate) fn consensus_key_of(path: &Path) -> Result<[u8; 32]> {
         .pointer("/pub_key/value")
         .and_then(Value::as_str)
         .ok_or_else(|| anyhow!("{} has no pub_key.value; is it a CometBFT key file?", path.display()))?;
-    unbase64(value)
+    BASE64
+        .decode(value)
+        .ok()
         .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
         .ok_or_else(|| anyhow!("{}: pub_key.value is not a base64 ed25519 key", path.display()))
 }
@@ -102,12 +108,7 @@ fn elected_set<C: Chain>(chain_id: &str, app_state: &Value) -> Result<Vec<Valida
     let store = Store::open_in_memory(StoreConfig::default()).context("in-memory store")?;
     let mut runtime = Runtime::new(C::app(), store);
     let response = runtime
-        .init_chain(InitChainRequest {
-            chain_id: chain_id.to_string(),
-            time: BlockTime(0),
-            initial_height: 1,
-            app_state: serde_json::to_vec(app_state)?,
-        })
+        .init_chain(InitChainRequest::new(chain_id, BlockTime(0), 1, serde_json::to_vec(app_state)?))
         .context("the genesis app_state is invalid")?;
     Ok(response.validators)
 }
@@ -126,7 +127,7 @@ fn set_validator_powers(genesis: &mut Value, elected: &[ValidatorUpdate]) -> Res
         let value = validator.pointer("/pub_key/value").and_then(Value::as_str).unwrap_or_default().to_string();
         let power = elected
             .iter()
-            .find(|v| base64(&v.pub_key) == value)
+            .find(|v| BASE64.encode(v.pub_key) == value)
             .map(|v| v.power)
             .ok_or_else(|| anyhow!("validator {value} is not in the set the app elects"))?;
         validator["power"] = json!(power.to_string());
@@ -141,7 +142,7 @@ mod tests {
     #[test]
     fn genesis_file_validators_get_the_elected_powers() {
         let key = [7u8; 32];
-        let mut genesis = json!({ "validators": [{ "pub_key": { "value": base64(&key) }, "power": "10" }] });
+        let mut genesis = json!({ "validators": [{ "pub_key": { "value": BASE64.encode(key) }, "power": "10" }] });
         set_validator_powers(&mut genesis, &[ValidatorUpdate { pub_key: key, power: 100 }]).unwrap();
         assert_eq!(genesis["validators"][0]["power"], "100");
         let other = ValidatorUpdate { pub_key: [8; 32], power: 1 };

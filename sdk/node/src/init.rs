@@ -45,7 +45,7 @@ pub(crate) fn run<C: Chain>(args: InitArgs<C::GenesisArgs>) -> Result<ExitCode> 
         moniker: args.moniker.clone(),
         self_bond: GENESIS_SELF_BOND,
     };
-    let chain = ChainGenesis { accounts: vec![key.address], validators: vec![validator] };
+    let chain = ChainGenesis { accounts: vec![key.address], validators: vec![validator], authority: key.address };
     edit_genesis::<C>(&home.genesis(), &args.chain_id, chain.app_state::<C>(&args.genesis, false)?)?;
 
     let mut config = ConfigToml::load(&home.config_toml())?;
@@ -68,6 +68,7 @@ pub(crate) fn run<C: Chain>(args: InitArgs<C::GenesisArgs>) -> Result<ExitCode> 
             ("address", json!(key.address)),
             ("balance", json!(format!("{}{denom}", GENESIS_BALANCE - GENESIS_SELF_BOND))),
             ("self_bond", json!(format!("{GENESIS_SELF_BOND}{denom}"))),
+            ("parameter_authority", json!(VALIDATOR_KEY)),
             (
                 "next",
                 json!(format!("{} start --home {} --with-cometbft", C::DESCRIPTION.binary, home.root().display())),

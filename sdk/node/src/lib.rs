@@ -21,7 +21,6 @@ mod home;
 mod init;
 mod localnet;
 mod node;
-mod process;
 
 use std::process::ExitCode;
 

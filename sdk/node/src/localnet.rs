@@ -15,17 +15,17 @@
 use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use conclave_cometbft::{Process, Rpc, StopSignal};
 use conclave_core::Address;
 
 use conclave_client::keys::Keyring;
-use conclave_client::rpc::Rpc;
 use conclave_client::{out, say, OutputFormat};
 
 use crate::chain::{Chain, NewValidator};
@@ -33,7 +33,6 @@ use crate::cli::LocalnetArgs;
 use crate::cometbft::{self, path_str, ConfigToml};
 use crate::genesis::{consensus_key_of, edit_genesis, ChainGenesis, GENESIS_BALANCE, GENESIS_SELF_BOND};
 use crate::home::{absolute, AppConfig, Home};
-use crate::process::{stop_child, terminate, StopFlag};
 
 /// Funded accounts of every local network.
 pub(crate) const ACCOUNTS: [&str; 4] = ["alice", "bob", "carol", "dave"];
@@ -195,7 +194,9 @@ fn create<C: Chain>(args: &LocalnetArgs<C::GenesisArgs>, dir: &Path, cometbft: &
     }
     let addresses: Vec<Address> = accounts.iter().map(|a| a.address).collect();
     let first = Home::new(&nodes[0].home)?;
-    let chain = ChainGenesis { accounts: addresses, validators };
+    // The first account (alice) is the parameter authority of a local network.
+    let authority = addresses.first().copied().ok_or_else(|| anyhow::anyhow!("no localnet accounts"))?;
+    let chain = ChainGenesis { accounts: addresses, validators, authority };
     let genesis = edit_genesis::<C>(&first.genesis(), &args.chain_id, chain.app_state::<C>(&args.genesis, true)?)?;
 
     for node in &nodes {
@@ -234,48 +235,46 @@ fn create<C: Chain>(args: &LocalnetArgs<C::GenesisArgs>, dir: &Path, cometbft: &
     Ok(manifest)
 }
 
-/// The running children; dropping this stops them.
+/// The running children (`None` once exited); dropping this stops them.
 struct Nodes {
-    children: Vec<(String, PathBuf, Option<Child>)>,
+    children: Vec<Option<Process>>,
 }
 
 impl Nodes {
     fn stop_all(&mut self) {
-        let alive: Vec<_> = self.children.iter_mut().filter_map(|(_, _, c)| c.as_mut()).collect();
+        let mut alive: Vec<Process> = self.children.iter_mut().filter_map(Option::take).collect();
         if alive.is_empty() {
             return;
         }
         say!("stopping {} node(s)...", alive.len());
-        for child in &alive {
-            terminate(child.id());
+        for process in &mut alive {
+            process.terminate();
         }
         let deadline = Instant::now() + Duration::from_secs(20);
-        for child in alive {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            if stop_child(child, remaining) {
+        for process in &mut alive {
+            if process.wait_exit(deadline.saturating_duration_since(Instant::now())).is_none() {
+                let _ = process.kill9();
                 say!("a node did not stop within 20s and was killed");
             }
-        }
-        for entry in &mut self.children {
-            entry.2 = None;
         }
         say!("stopped");
     }
 
     /// The first child that exited since the last call: (name, log, status).
     fn exited(&mut self) -> Option<(String, PathBuf, String)> {
-        for (name, log, slot) in &mut self.children {
-            let Some(child) = slot.as_mut() else { continue };
-            if let Ok(Some(status)) = child.try_wait() {
+        for slot in &mut self.children {
+            let Some(process) = slot.as_mut() else { continue };
+            if let Some(status) = process.exit_status() {
+                let found = (process.name().to_string(), process.log().to_path_buf(), status.to_string());
                 *slot = None;
-                return Some((name.clone(), log.clone(), status.to_string()));
+                return Some(found);
             }
         }
         None
     }
 
     fn running(&self) -> usize {
-        self.children.iter().filter(|(_, _, c)| c.is_some()).count()
+        self.children.iter().filter(|c| c.is_some()).count()
     }
 }
 
@@ -302,14 +301,13 @@ fn start<C: Chain>(
             }
         }
     }
-    let stop = StopFlag::install()?;
+    let stop = StopSignal::install().context("cannot handle SIGINT and SIGTERM")?;
     let exe = std::env::current_exe().context("cannot find this program's executable")?;
     let mut nodes = Nodes { children: Vec::new() };
     for node in &manifest.nodes {
         let home = Home::new(&node.home)?;
-        let log_path = home.node_log();
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path)?;
-        let child = Command::new(&exe)
+        let mut command = Command::new(&exe);
+        command
             .arg("start")
             .arg("--home")
             .arg(home.root())
@@ -317,14 +315,11 @@ fn start<C: Chain>(
             .arg("--cometbft")
             .arg(cometbft)
             .arg("--exit-with-parent")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
             // Not in our process group: Ctrl-C reaches only us, and we stop the nodes in order.
-            .process_group(0)
-            .spawn()
+            .process_group(0);
+        let process = Process::spawn(&node.name, command, &home.node_log())
             .with_context(|| format!("cannot start {}", exe.display()))?;
-        nodes.children.push((node.name.clone(), log_path, Some(child)));
+        nodes.children.push(Some(process));
     }
     say!(
         "started {} node(s); logs in {}/node<i>/{}.log and cometbft.log",
@@ -350,20 +345,21 @@ fn start<C: Chain>(
                 say!("failed");
                 bail!("{name} exited during start-up ({status}); see {} and the cometbft.log beside it", log.display());
             }
-            if let Ok(status) = rpc.status() {
-                if status.latest_block_height >= 1 {
-                    say!("ok (height {})", status.latest_block_height);
+            if let Ok(height) = rpc.height() {
+                if height >= 1 {
+                    say!("ok (height {height})");
                     break;
                 }
             }
             if Instant::now() >= deadline {
                 say!("timed out");
                 bail!(
-                    "{} did not produce height 1 within {}s; see {}/{}/appchaind.log and cometbft.log",
+                    "{} did not produce height 1 within {}s; see {}/{}/{}.log and cometbft.log",
                     node.name,
                     timeout.as_secs(),
                     dir.display(),
-                    node.name
+                    node.name,
+                    C::DESCRIPTION.binary
                 );
             }
             std::thread::sleep(Duration::from_millis(200));
@@ -409,6 +405,9 @@ fn print_summary<C: Chain>(manifest: &Manifest, dir: &Path, output: OutputFormat
     out!("accounts ({GENESIS_BALANCE}{denom} each; keys in {}):", manifest.keys.display());
     for account in &manifest.accounts {
         out!("  {:<11} {}", account.name, account.address);
+    }
+    if let Some(authority) = manifest.accounts.first() {
+        out!("parameter authority (may send each module's update-params): {}", authority.name);
     }
     let operators: Vec<&AccountEntry> = manifest.nodes.iter().filter_map(|n| n.operator.as_ref()).collect();
     if !operators.is_empty() {

@@ -11,8 +11,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use conclave_abci::{serve, AbciApp, ListenAddress, ServerError, Stopped};
+use conclave_cometbft::process::{send_signal, Signal};
 use conclave_runtime::Runtime;
-use conclave_store::Store;
+use conclave_store::{Store, StoreError};
 
 use crate::chain::Chain;
 use crate::cli::StartArgs;
@@ -30,18 +31,29 @@ pub(crate) fn run<C: Chain>(args: StartArgs) -> Result<ExitCode> {
     disable_transparent_huge_pages();
     check_proxy_app(&home, &address, cometbft.is_some())?;
 
-    let store = Store::open(&home.store_dir(), config.store_config()).with_context(|| {
-        format!(
-            "cannot open the state store at {} (is another {} running on this home?)",
-            home.store_dir().display(),
-            C::DESCRIPTION.binary
-        )
+    let store = Store::open(&home.store_dir(), config.store_config()).map_err(|error| {
+        let dir = home.store_dir();
+        let binary = C::DESCRIPTION.binary;
+        match error {
+            // The files are readable but do not vouch for their content: never run on them.
+            StoreError::Corrupt { .. } | StoreError::Inconsistent(_) => anyhow!(
+                "the state store at {} is damaged and was not opened: {error}. Do not run on it: restore the \
+                 home from a backup, or wipe the node's data (`cometbft unsafe-reset-all --home {}`, which \
+                 removes the store too) and let it sync from its peers",
+                dir.display(),
+                home.root().display()
+            ),
+            _ => anyhow!(
+                "cannot open the state store at {} (is another {binary} running on this home?): {error}",
+                dir.display()
+            ),
+        }
     })?;
     let latest = store.latest();
     tracing::info!(
         home = %home.root().display(),
         height = latest.version(),
-        app_hash = %conclave_client::encoding::hex(&latest.root_hash()),
+        app_hash = %hex::encode(latest.root_hash()),
         "opened the state store"
     );
     if let ListenAddress::Unix(path) = &address {
@@ -134,11 +146,14 @@ impl Node {
             stopped = &mut server => {
                 tracing::warn!("the ABCI server stopped; stopping cometbft");
                 self.stop_cometbft(&mut child).await;
-                if let Ok(Ok(Stopped::ClientDisconnected)) = stopped {
+                if let Ok(Ok(Stopped::ConsensusDisconnected)) = stopped {
                     let log = self.home.cometbft_log();
                     match last_error_line(&log) {
                         Some(line) => bail!("cometbft stopped: {line} (more in {})", log.display()),
-                        None => bail!("CometBFT disconnected, so the node stopped; see {} for why", log.display()),
+                        None => bail!(
+                            "CometBFT's consensus connection closed, so the node stopped; see {} for why",
+                            log.display()
+                        ),
                     }
                 }
                 finished(stopped, None)
@@ -187,7 +202,7 @@ impl Node {
             return;
         }
         if let Some(pid) = child.id() {
-            crate::process::terminate(pid);
+            send_signal(pid, Signal::TERM);
         }
         match tokio::time::timeout(self.stop_timeout, child.wait()).await {
             Ok(status) => {
@@ -202,8 +217,8 @@ impl Node {
 }
 
 /// Waits until the server's socket exists (Unix) or its port is taken (TCP), so that
-/// CometBFT, which does not retry, finds it. Probing never connects: a connection that
-/// closes would stop the server.
+/// CometBFT, which does not retry, finds it. Probing never connects: it would cost the server
+/// a connection task for nothing.
 async fn wait_until_listening(address: &ListenAddress, server: &mut Server) -> Result<()> {
     for _ in 0..500 {
         if server.is_finished() {
@@ -287,12 +302,12 @@ fn finished(
             tracing::info!("stopped ({})", signal.unwrap_or("shutdown"));
             Ok(ExitCode::SUCCESS)
         }
-        Ok(Stopped::ClientDisconnected) => {
+        Ok(Stopped::ConsensusDisconnected) => {
             if let Some(signal) = signal {
                 tracing::info!("stopped ({signal})");
             } else {
                 tracing::info!(
-                    "CometBFT disconnected; {} stopped (start both again to resume)",
+                    "CometBFT's consensus connection closed; {} stopped (start both again to resume)",
                     conclave_client::chain::description().binary
                 );
             }

@@ -4,6 +4,7 @@
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
+use conclave_core::authority::AUTHORITY;
 use conclave_core::{StateRead, StateWrite};
 
 use crate::app::App;
@@ -46,6 +47,9 @@ impl<G: Serialize + DeserializeOwned + Default> GenesisState<G> {
         self.runtime.params.validate().map_err(RuntimeError::Genesis)?;
         CHAIN_ID.put(state, &chain_id.to_string())?;
         PARAMS.put(state, &self.runtime.params)?;
+        if let Some(authority) = &self.runtime.authority {
+            AUTHORITY.put(state, authority)?;
+        }
         let mut seen = std::collections::BTreeSet::new();
         for entry in &self.runtime.nonces {
             if !seen.insert(entry.address) {
@@ -70,7 +74,8 @@ impl<G: Serialize + DeserializeOwned + Default> GenesisState<G> {
             let (address, nonce) = entry?;
             nonces.push(AccountNonce { address, nonce });
         }
+        let authority = AUTHORITY.get(state)?;
         let app_genesis = app.export_genesis(state).map_err(RuntimeError::App)?;
-        Ok(Self { runtime: RuntimeGenesis { params, nonces }, app: app_genesis })
+        Ok(Self { runtime: RuntimeGenesis { params, authority, nonces }, app: app_genesis })
     }
 }

@@ -14,8 +14,15 @@ pub const PARAMS: Item<RuntimeParams> = Item::new("auth/params");
 /// Each account's next nonce. Absent means 0.
 pub const NONCES: Map<Address, u64> = Map::new("auth/nonce");
 
-/// Every prefix the runtime owns.
-pub const RUNTIME_PREFIXES: [&str; 3] = [CHAIN_ID.prefix(), PARAMS.prefix(), NONCES.prefix()];
+/// Every prefix the runtime owns (the parameter authority's item is defined in core, so
+/// modules can read it, but written only here, from the genesis).
+pub const RUNTIME_PREFIXES: [&str; 5] = [
+    CHAIN_ID.prefix(),
+    PARAMS.prefix(),
+    NONCES.prefix(),
+    conclave_core::authority::AUTHORITY.prefix(),
+    conclave_core::consensus::EVIDENCE_PARAMS.prefix(),
+];
 
 /// Parameters of the ante checks and gas.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
@@ -91,6 +98,11 @@ pub struct RuntimeGenesis {
     /// Parameters.
     #[serde(default)]
     pub params: RuntimeParams,
+    /// The account allowed to change module parameters (each module's `UpdateParams`
+    /// message); a governance module's account once the chain has one. Absent: parameters
+    /// are frozen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<Address>,
     /// Non-zero nonces (from an export); accounts not listed start at 0.
     #[serde(default)]
     pub nonces: Vec<AccountNonce>,

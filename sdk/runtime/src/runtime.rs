@@ -92,6 +92,7 @@ impl<A: App> Runtime<A> {
         let base = Committed(self.store.latest());
         let mut layer = Layer::new(&base);
         genesis.write(&self.app, &mut layer, &request.chain_id)?;
+        conclave_core::consensus::EVIDENCE_PARAMS.put(&mut layer, &request.evidence)?;
         let validators = self
             .app
             .genesis_validators(&layer)

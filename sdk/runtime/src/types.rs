@@ -17,6 +17,22 @@ pub struct InitChainRequest {
     pub initial_height: u64,
     /// The genesis `app_state` JSON.
     pub app_state: Vec<u8>,
+    /// CometBFT's evidence parameters (`consensus_params.evidence`), recorded in state for
+    /// the modules that judge evidence age.
+    pub evidence: conclave_core::EvidenceParams,
+}
+
+impl InitChainRequest {
+    /// A request with CometBFT's default evidence parameters.
+    pub fn new(chain_id: impl Into<String>, time: BlockTime, initial_height: u64, app_state: Vec<u8>) -> Self {
+        Self {
+            chain_id: chain_id.into(),
+            time,
+            initial_height,
+            app_state,
+            evidence: conclave_core::EvidenceParams::default(),
+        }
+    }
 }
 
 /// InitChain result.

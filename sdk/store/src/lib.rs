@@ -43,6 +43,9 @@ mod trie;
 pub use conclave_proof::{Hash, Proof, ProofError, Terminal, EMPTY_ROOT};
 pub use config::StoreConfig;
 pub use error::StoreError;
+/// redb's storage seam, for [`Store::open_with_backends`] (fault injection in tests), so a
+/// backend is written against the exact redb version the store uses.
+pub use redb::{backends::FileBackend, BackendError, StorageBackend};
 pub use snapshot::{Snapshot, StagedVersion};
 pub use store::Store;
 

@@ -27,7 +27,9 @@ use std::sync::Arc;
 
 use conclave_proof::{Hash, EMPTY_ROOT};
 use redb::backends::InMemoryBackend;
-use redb::{Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{
+    Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, StorageBackend, TableDefinition,
+};
 
 use crate::error::StoreError;
 use crate::snapshot::{Bytes, Change};
@@ -58,16 +60,36 @@ pub(crate) const FLAT_FILE: &str = "flat.redb";
 
 /// Opens (creating if needed) both databases and their tables, in `dir` or in memory.
 pub(crate) fn open_databases(dir: Option<&Path>) -> Result<(Database, Database), StoreError> {
-    let open = |file: &str, cache: usize| -> Result<Database, StoreError> {
-        let mut builder = Database::builder();
-        builder.set_cache_size(cache);
-        Ok(match dir {
-            Some(dir) => builder.create(dir.join(file))?,
-            None => builder.create_with_backend(InMemoryBackend::new())?,
-        })
+    let (log, flat) = match dir {
+        Some(dir) => (
+            builder(LOG_CACHE_BYTES).create(dir.join(LOG_FILE))?,
+            builder(FLAT_CACHE_BYTES).create(dir.join(FLAT_FILE))?,
+        ),
+        None => (
+            builder(LOG_CACHE_BYTES).create_with_backend(InMemoryBackend::new())?,
+            builder(FLAT_CACHE_BYTES).create_with_backend(InMemoryBackend::new())?,
+        ),
     };
-    let log = open(LOG_FILE, LOG_CACHE_BYTES)?;
-    let flat = open(FLAT_FILE, FLAT_CACHE_BYTES)?;
+    init_tables(log, flat)
+}
+
+/// Opens both databases on caller-supplied redb storage backends (fault injection in tests).
+pub(crate) fn open_backends(
+    log: impl StorageBackend,
+    flat: impl StorageBackend,
+) -> Result<(Database, Database), StoreError> {
+    let log = builder(LOG_CACHE_BYTES).create_with_backend(log)?;
+    let flat = builder(FLAT_CACHE_BYTES).create_with_backend(flat)?;
+    init_tables(log, flat)
+}
+
+fn builder(cache_bytes: usize) -> redb::Builder {
+    let mut builder = Database::builder();
+    builder.set_cache_size(cache_bytes);
+    builder
+}
+
+fn init_tables(log: Database, flat: Database) -> Result<(Database, Database), StoreError> {
     init(&log, LOG_META, LOG_FILE, |txn| {
         txn.open_table(CHANGES)?;
         txn.open_table(ROOTS)?;

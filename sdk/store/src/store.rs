@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use conclave_proof::Hash;
-use redb::Database;
+use redb::{Database, StorageBackend};
 
 use crate::checkpoint::Checkpointer;
 use crate::config::StoreConfig;
@@ -53,9 +53,28 @@ impl Store {
         Store::open_with(None, config)
     }
 
+    /// A store on caller-supplied redb storage backends for `log.redb` and `flat.redb`: the
+    /// seam for fault injection. The crash-point tests wrap redb's [`FileBackend`] to fail
+    /// the n-th write, or every operation after a simulated crash (`tests/tests/crash_*.rs`).
+    /// Production code uses [`Store::open`]; fail points therefore cost nothing there (no
+    /// check, no branch, no feature): they live entirely in the test's backend.
+    ///
+    /// [`FileBackend`]: redb::backends::FileBackend
+    pub fn open_with_backends(
+        log: impl StorageBackend,
+        flat: impl StorageBackend,
+        config: StoreConfig,
+    ) -> Result<Store, StoreError> {
+        config.validate()?;
+        Store::recover(persist::open_backends(log, flat)?, config)
+    }
+
     fn open_with(dir: Option<&Path>, config: StoreConfig) -> Result<Store, StoreError> {
         config.validate()?;
-        let (log, flat) = persist::open_databases(dir)?;
+        Store::recover(persist::open_databases(dir)?, config)
+    }
+
+    fn recover((log, flat): (Database, Database), config: StoreConfig) -> Result<Store, StoreError> {
         let recovered = recovery::recover(&log, &flat, config.keep_versions)?;
         let log = Arc::new(log);
         Ok(Store {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use borsh::BorshSerialize;
 use serde::{de::DeserializeOwned, Serialize};
 
-use conclave_core::BlockTime;
+use conclave_core::{BlockIdFlag, BlockTime, EvidenceParams, Misbehavior};
 use conclave_runtime::{
     App, CheckTxKind, FinalizeBlockRequest, FinalizeBlockResponse, GenesisState, InfoResponse, InitChainRequest,
     QueryRequest, QueryResponse, Runtime, RuntimeError, TxResult,
@@ -13,6 +13,7 @@ use conclave_runtime::{
 use conclave_store::{Hash, Store, StoreConfig};
 
 use crate::account::{TestAccount, TxOptions};
+use crate::consensus::ConsensusView;
 
 /// Builds a [`TestChain`].
 pub struct TestChainBuilder<A: App> {
@@ -25,9 +26,16 @@ pub struct TestChainBuilder<A: App> {
     store_config: StoreConfig,
     dir: Option<PathBuf>,
     check_invariants: bool,
+    evidence: EvidenceParams,
 }
 
 impl<A: App + Clone> TestChainBuilder<A> {
+    /// CometBFT's evidence parameters given to InitChain (default: CometBFT's defaults).
+    pub fn evidence_params(mut self, evidence: EvidenceParams) -> Self {
+        self.evidence = evidence;
+        self
+    }
+
     /// The chain id (default `test-chain`).
     pub fn chain_id(mut self, chain_id: &str) -> Self {
         self.chain_id = chain_id.to_string();
@@ -85,7 +93,9 @@ impl<A: App + Clone> TestChainBuilder<A> {
             time: self.genesis_time,
             initial_height: self.initial_height,
             app_state,
+            evidence: self.evidence,
         })?;
+        let consensus = ConsensusView::new(self.initial_height, &init.validators);
         Ok(TestChain {
             app: self.app,
             runtime,
@@ -97,6 +107,8 @@ impl<A: App + Clone> TestChainBuilder<A> {
             dir: self.dir,
             check_invariants: self.check_invariants,
             genesis_app_hash: init.app_hash,
+            consensus,
+            initial_height: self.initial_height,
             app_hashes: Vec::new(),
         })
     }
@@ -122,6 +134,8 @@ pub struct TestChain<A: App> {
     check_invariants: bool,
     genesis_app_hash: Hash,
     app_hashes: Vec<(u64, Hash)>,
+    consensus: ConsensusView,
+    initial_height: u64,
 }
 
 impl<A: App + Clone> TestChain<A> {
@@ -137,7 +151,24 @@ impl<A: App + Clone> TestChain<A> {
             store_config: StoreConfig::default(),
             dir: None,
             check_invariants: true,
+            evidence: EvidenceParams::default(),
         }
+    }
+
+    /// The validator sets by height, as CometBFT would know them.
+    pub fn consensus(&self) -> &ConsensusView {
+        &self.consensus
+    }
+
+    /// From the next block on, the validator with consensus key `key` votes with `flag` in
+    /// the commits the chain's blocks carry (`Absent`: it is offline; `Commit`: back online).
+    pub fn set_vote(&mut self, key: &[u8; 32], flag: BlockIdFlag) {
+        self.consensus.set_vote(key, flag);
+    }
+
+    /// Evidence that `key` signed two conflicting blocks at `height`.
+    pub fn duplicate_vote(&self, key: &[u8; 32], height: u64) -> Misbehavior {
+        self.consensus.duplicate_vote(key, height)
     }
 
     /// The chain id.
@@ -187,15 +218,27 @@ impl<A: App + Clone> TestChain<A> {
 
     /// Like [`Self::produce_block`], returning fatal errors instead of panicking.
     pub fn try_produce_block(&mut self, txs: Vec<Vec<u8>>) -> Result<FinalizeBlockResponse, RuntimeError> {
-        let time = self.last_time.plus_nanos(self.block_interval_nanos);
-        self.try_produce_block_with(FinalizeBlockRequest::new(self.next_height, time, txs))
+        let mut request = self.next_block();
+        request.txs = txs;
+        self.try_produce_block_with(request)
     }
 
-    /// The next block's request (its height and time, no txs, an empty last commit, no
-    /// evidence), to fill in and pass to [`Self::produce_block_with`]: this is how a test
-    /// injects CometBFT's `decided_last_commit`, `misbehavior` or a proposer.
+    /// The next block's request: its height and time, no txs, the previous block's commit
+    /// as CometBFT would decide it (every member of its set, each signing unless
+    /// [`Self::set_vote`] said otherwise), the largest validator as proposer, no evidence. A
+    /// test may change any of it, then pass it to [`Self::produce_block_with`]: this is how
+    /// it injects CometBFT's `decided_last_commit`, `misbehavior` or a proposer.
     pub fn next_block(&self) -> FinalizeBlockRequest {
-        FinalizeBlockRequest::new(self.next_height, self.last_time.plus_nanos(self.block_interval_nanos), Vec::new())
+        let mut request = FinalizeBlockRequest::new(
+            self.next_height,
+            self.last_time.plus_nanos(self.block_interval_nanos),
+            Vec::new(),
+        );
+        request.last_commit = self.consensus.last_commit(self.next_height, self.initial_height);
+        if let Some(first) = request.last_commit.votes.first() {
+            request.proposer = first.validator;
+        }
+        request
     }
 
     /// FinalizeBlock then Commit with a request built by [`Self::next_block`]; panics if its
@@ -212,6 +255,7 @@ impl<A: App + Clone> TestChain<A> {
         let time = request.time;
         let response = self.runtime.finalize_block(request)?;
         self.runtime.commit()?;
+        self.consensus.record_block(self.next_height, time, &response.validator_updates);
         self.app_hashes.push((self.next_height, response.app_hash));
         self.next_height += 1;
         self.last_time = time;
@@ -226,8 +270,9 @@ impl<A: App + Clone> TestChain<A> {
     /// FinalizeBlock without Commit, as when a node crashes between the two. The height does
     /// not advance; the next [`Self::produce_block`] (or a [`Self::reopen`]) redoes the block.
     pub fn finalize_without_commit(&mut self, txs: Vec<Vec<u8>>) -> FinalizeBlockResponse {
-        let time = self.last_time.plus_nanos(self.block_interval_nanos);
-        self.runtime.finalize_block(FinalizeBlockRequest::new(self.next_height, time, txs)).expect("block executes")
+        let mut request = self.next_block();
+        request.txs = txs;
+        self.runtime.finalize_block(request).expect("block executes")
     }
 
     /// Produces `count` empty blocks.

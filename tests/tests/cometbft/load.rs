@@ -1,22 +1,23 @@
 //! Transfer load and its accounting.
 //!
-//! A [`Load`] runs one thread per sender: each signs bank transfers with consecutive nonces
-//! and sends them with `broadcast_tx_sync` to its own node (a sender sticks to one node, so
-//! its pending nonces are in that node's mempool view). Every signed tx is written into a
-//! [`Ledger`] *before* it is sent, so whatever ends up in a block (even a tx whose broadcast
-//! timed out while a node died) is known. [`check_balances`] then recomputes every balance
-//! from genesis and the blocks' transactions, and compares it with what the chain reports.
+//! A [`TransferLoad`] is the toolkit's load generator (`conclave_cometbft::load`) with one
+//! sender per funded account, each sending bank transfers to its own node. Every signed tx is
+//! written into a [`Ledger`] *before* it is sent, so whatever ends up in a block (even a tx
+//! whose broadcast timed out while a node died) is known. [`replay_blocks`] then recomputes
+//! every balance from genesis and the blocks' transactions, and [`check_balances`] compares
+//! it with what the chain reports.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
-use conclave_core::{Address, Coin};
+use conclave_cometbft::load::{Load, LoadStats};
+use conclave_cometbft::rpc::Rpc;
+use conclave_core::{Address, Coin, TxCode};
 use conclave_testkit::{TestAccount, TxOptions};
 
-use super::rpc::{Rpc, RpcError};
+use super::AppchainQueries;
 
 /// A bank `Send` of `amount` stake to `to`.
 pub fn send(to: Address, amount: u128) -> appchain::Msg {
@@ -66,172 +67,78 @@ impl Ledger {
     }
 }
 
-/// Counters of a running load.
-#[derive(Default)]
-pub struct Counters {
-    /// Accepted by CheckTx.
-    pub accepted: AtomicU64,
-    /// Refused by CheckTx (nonce races after a crash, a full mempool, ...).
-    pub refused: AtomicU64,
-    /// No answer (the node was down).
-    pub unreachable: AtomicU64,
-    /// A JSON-RPC error from CometBFT instead of a CheckTx verdict.
-    pub rpc_errors: AtomicU64,
+/// A nonce race: the load's expected friction after a node restart or a lost mempool.
+fn is_nonce_race(codespace: &str, code: u32) -> bool {
+    codespace == "tx" && (code == TxCode::NonceTooLow as u32 || code == TxCode::NonceTooHigh as u32)
 }
 
-/// A background transfer load; [`Load::stop`] (or drop) ends it.
-pub struct Load {
-    stop: Arc<AtomicBool>,
-    threads: Vec<JoinHandle<Vec<String>>>,
+/// CheckTx refusals other than nonce races, for a failure message.
+pub fn surprises(stats: &LoadStats) -> Vec<String> {
+    stats
+        .refused
+        .iter()
+        .filter(|((codespace, code), _)| !is_nonce_race(codespace, *code))
+        .map(|((codespace, code), r)| format!("{}x CheckTx {codespace}/{code}: {}", r.count, r.first_log))
+        .collect()
+}
+
+/// A background transfer load; [`TransferLoad::stop`] (or drop) ends it.
+pub struct TransferLoad {
+    load: Load,
     /// Every tx signed.
     pub ledger: Arc<Ledger>,
-    /// Hashes (upper-case hex) of the txs CheckTx accepted, in order.
-    pub accepted: Arc<Mutex<Vec<String>>>,
-    /// Counters.
-    pub counters: Arc<Counters>,
-    /// The first JSON-RPC errors CometBFT answered with.
-    pub rpc_errors: Arc<Mutex<Vec<String>>>,
 }
 
-impl Load {
-    /// Starts one thread per `(sender, node)`; each sends a transfer to one of `recipients`
-    /// every `interval`.
+impl TransferLoad {
+    /// Starts one sender per `(account, node)`; each sends a transfer to one of `recipients`
+    /// every `interval`, with its nonce read from the chain at start and after a nonce race.
     pub fn start(
         chain_id: &str,
         senders: Vec<(TestAccount, Rpc)>,
         recipients: Vec<Address>,
         interval: Duration,
-    ) -> Load {
-        let stop = Arc::new(AtomicBool::new(false));
+    ) -> TransferLoad {
         let ledger = Arc::new(Ledger::default());
-        let accepted = Arc::new(Mutex::new(Vec::new()));
-        let counters = Arc::new(Counters::default());
-        let rpc_errors = Arc::new(Mutex::new(Vec::new()));
-        let threads = senders
-            .into_iter()
-            .enumerate()
-            .map(|(i, (sender, rpc))| {
-                let worker = Worker {
-                    chain_id: chain_id.to_string(),
-                    sender,
-                    rpc,
-                    recipients: recipients.clone(),
-                    interval,
-                    seq: i as u64,
-                    stop: Arc::clone(&stop),
-                    ledger: Arc::clone(&ledger),
-                    accepted: Arc::clone(&accepted),
-                    counters: Arc::clone(&counters),
-                    rpc_errors: Arc::clone(&rpc_errors),
-                };
-                std::thread::Builder::new()
-                    .name(format!("load-{i}"))
-                    .spawn(move || worker.run())
-                    .expect("spawn a load thread")
-            })
-            .collect();
-        Load { stop, threads, ledger, accepted, counters, rpc_errors }
-    }
-
-    /// Number of txs CheckTx accepted so far.
-    pub fn accepted_count(&self) -> usize {
-        self.accepted.lock().expect("accepted lock").len()
-    }
-
-    /// Stops the senders; returns the CheckTx refusals they saw other than nonce races
-    /// (for the failure message).
-    pub fn stop(&mut self) -> Vec<String> {
-        self.stop.store(true, Ordering::SeqCst);
-        self.threads
-            .drain(..)
-            .flat_map(|t| t.join().unwrap_or_else(|_| vec!["a load thread panicked".into()]))
-            .collect()
-    }
-}
-
-impl Drop for Load {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-struct Worker {
-    chain_id: String,
-    sender: TestAccount,
-    rpc: Rpc,
-    recipients: Vec<Address>,
-    interval: Duration,
-    seq: u64,
-    stop: Arc<AtomicBool>,
-    ledger: Arc<Ledger>,
-    accepted: Arc<Mutex<Vec<String>>>,
-    counters: Arc<Counters>,
-    rpc_errors: Arc<Mutex<Vec<String>>>,
-}
-
-impl Worker {
-    fn committed_nonce(&self) -> Option<u64> {
-        self.rpc.nonce(&self.sender.address.to_string()).ok()
-    }
-
-    fn run(self) -> Vec<String> {
-        let mut surprises = Vec::new();
-        let mut nonce = None;
-        let mut n = self.seq;
-        while !self.stop.load(Ordering::SeqCst) {
-            let Some(next) = nonce.or_else(|| self.committed_nonce()) else {
-                std::thread::sleep(Duration::from_millis(200));
-                continue;
-            };
-            n += 1;
-            let candidates: Vec<Address> =
-                self.recipients.iter().copied().filter(|a| *a != self.sender.address).collect();
+        let endpoints: Vec<String> = senders.iter().map(|(_, rpc)| rpc.url().to_string()).collect();
+        let accounts: Vec<TestAccount> = senders.into_iter().map(|(account, _)| account).collect();
+        let addresses: Vec<String> = accounts.iter().map(|a| a.address.to_string()).collect();
+        // Per sender, a count of the txs it signed: it picks the recipient and the amount.
+        let signed: Vec<AtomicU64> = (0..accounts.len() as u64).map(AtomicU64::new).collect();
+        let (chain_id, book) = (chain_id.to_string(), Arc::clone(&ledger));
+        let make_tx = move |i: usize, nonce: u64| {
+            let from = &accounts[i];
+            let n = signed[i].fetch_add(1, Ordering::Relaxed) + 1;
+            let candidates: Vec<Address> = recipients.iter().copied().filter(|a| *a != from.address).collect();
             let to = candidates[(n as usize) % candidates.len()];
             let amount = 1 + u128::from(n % 1000);
-            let tx = transfer(&self.chain_id, &self.sender, next, to, amount);
-            self.ledger.record(&tx, Transfer { from: self.sender.address, to, amount, fee: fee(), nonce: next });
-            match self.rpc.broadcast_tx_sync(&tx) {
-                Ok(outcome) if outcome.code == 0 => {
-                    nonce = Some(next + 1);
-                    self.accepted.lock().expect("accepted lock").push(outcome.hash);
-                    self.counters.accepted.fetch_add(1, Ordering::Relaxed);
-                }
-                Ok(outcome) => {
-                    self.counters.refused.fetch_add(1, Ordering::Relaxed);
-                    let nonce_race = outcome.codespace == "tx" && (outcome.code == 6 || outcome.code == 7);
-                    if !nonce_race && surprises.len() < 5 {
-                        surprises.push(format!(
-                            "{}: CheckTx {}/{}: {}",
-                            self.sender.name, outcome.codespace, outcome.code, outcome.log
-                        ));
-                    }
-                    // NonceTooLow: a tx we thought lost was committed. NonceTooHigh: a tx we
-                    // thought pending was lost (a restarted node forgets its mempool).
-                    // Either way start again from the committed nonce.
-                    nonce = None;
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                Err(RpcError::Transport(_)) => {
-                    self.counters.unreachable.fetch_add(1, Ordering::Relaxed);
-                    nonce = None;
-                    std::thread::sleep(Duration::from_millis(200));
-                }
-                Err(e @ RpcError::Rpc { .. }) => {
-                    // CometBFT itself refused (its app connection is gone, the mempool is
-                    // full, ...): counted, and judged by the test, not here.
-                    self.counters.rpc_errors.fetch_add(1, Ordering::Relaxed);
-                    let mut errors = self.rpc_errors.lock().expect("errors lock");
-                    if errors.len() < 20 {
-                        errors.push(format!("{}: {e}", self.sender.name));
-                    }
-                    drop(errors);
-                    nonce = None;
-                    std::thread::sleep(Duration::from_millis(200));
-                }
-            }
-            std::thread::sleep(self.interval);
-        }
-        surprises
+            let tx = transfer(&chain_id, from, nonce, to, amount);
+            book.record(&tx, Transfer { from: from.address, to, amount, fee: fee(), nonce });
+            tx
+        };
+        let load = Load::builder(endpoints, make_tx)
+            .nonces_from(move |i, rpc| rpc.nonce(&addresses[i]).ok())
+            .nonce_errors(|answer| is_nonce_race(&answer.codespace, answer.code))
+            .pause(interval)
+            .retry_pause(Duration::from_millis(200))
+            .timeout(Duration::from_secs(10))
+            .start()
+            .expect("start the transfer load");
+        TransferLoad { load, ledger }
+    }
+
+    /// Number of txs accepted so far.
+    pub fn accepted_count(&self) -> usize {
+        usize::try_from(self.load.accepted()).unwrap_or(usize::MAX)
+    }
+
+    /// Hashes (upper-case hex) of the txs CheckTx accepted, in order.
+    pub fn accepted_hashes(&self) -> Vec<String> {
+        self.load.accepted_hashes()
+    }
+
+    /// Stops the senders; returns the final counters.
+    pub fn stop(&mut self) -> LoadStats {
+        self.load.stop()
     }
 }
 
@@ -251,18 +158,21 @@ pub fn replay_blocks(rpc: &Rpc, genesis: &BTreeMap<Address, u128>, ledger: &Ledg
     let mut balances = genesis.clone();
     let mut committed = Vec::new();
     for h in 1..=height {
-        let txs = rpc.block_txs(h).unwrap_or_else(|e| panic!("{}: block {h}: {e}", rpc.url()));
+        let txs = rpc.block(h).unwrap_or_else(|e| panic!("{}: block {h}: {e}", rpc.url())).block.data.txs;
         if txs.is_empty() {
             continue;
         }
-        let results = rpc.block_results(h).unwrap_or_else(|e| panic!("{}: block_results {h}: {e}", rpc.url()));
+        let results =
+            rpc.block_results(h).unwrap_or_else(|e| panic!("{}: block_results {h}: {e}", rpc.url())).txs_results;
         assert_eq!(results.len(), txs.len(), "block {h}: {} txs but {} results", txs.len(), results.len());
-        for (tx, (code, codespace)) in txs.into_iter().zip(results) {
+        for (tx, result) in txs.into_iter().zip(results) {
             let t = ledger.get(&tx).unwrap_or_else(|| panic!("block {h} holds a tx the test never signed"));
             assert_eq!(
-                (code, codespace.as_str()),
+                (result.code, result.codespace.as_str()),
                 (0, ""),
-                "block {h}: a transfer ({t:?}) failed with {codespace}/{code}"
+                "block {h}: a transfer ({t:?}) failed with {}/{}",
+                result.codespace,
+                result.code
             );
             let from = balances.entry(t.from).or_insert(0);
             *from = from.checked_sub(t.amount + t.fee).unwrap_or_else(|| panic!("block {h}: {:?} overspent", t.from));

@@ -1,55 +1,133 @@
-//! Support for the tests that run the chain under a real CometBFT (`under_cometbft_*.rs`).
+//! What the tests under a real CometBFT (`under_cometbft_*.rs`) need beyond the SDK's live
+//! harness (`conclave_testkit::live`, which runs any chain binary): the `appchaind` binary,
+//! and the parts that know the app-template chain's modules.
 //!
-//! - [`binaries`]: finding `cometbft` and building `appchaind`;
-//! - [`process`]: child processes that are always stopped and reaped;
-//! - [`network`]: node homes made by the real CLI, and the running nodes;
-//! - [`rpc`]: a small client for CometBFT's JSON RPC;
-//! - [`load`]: transfer load, and balances recomputed from the blocks.
+//! - [`appchaind`]: the binary under test, built on first use (`CONCLAVE_APPCHAIND=/path`
+//!   skips the build);
+//! - [`single`], [`localnet`], [`localnet_with_full_nodes`]: the harness's networks of
+//!   `appchaind`; full nodes also leave staking's genesis registrations, which the app elects
+//!   its genesis set from;
+//! - [`genesis_balances`], [`AppchainQueries`] (`bank/balance`, `auth/account` over RPC),
+//!   [`validator_updates`];
+//! - [`load`]: bank-transfer load on the toolkit's load generator, and balances recomputed
+//!   from the blocks.
 //!
 //! Every wait is bounded and fails with what it was waiting for and the nodes' log tails.
-//!
-//! Validators plus full nodes (for validator-set changes):
-//! - [`network::Network::localnet_with_full_nodes`]`(n, m, chain_id)`: `n` genesis
-//!   validators and `m` full nodes, all from one `appchaind localnet --validators n+m
-//!   --no-start` (each node has its own home, free loopback ports, node key and consensus
-//!   key, and all nodes are persistent peers of each other); the full nodes' keys are then
-//!   taken out of the genesis validator set, identically in every home. Full nodes are the
-//!   last `m` nodes (`genesis_validator == false`; [`network::Network::full_node_indices`],
-//!   [`network::Network::validator_indices`]). Started, stopped and removed like any network.
-//! - [`network::Node::consensus_key`] / [`network::Node::consensus_key_file`]: a node's
-//!   `priv_validator_key.json` (address and ed25519 key; the file `tx staking register
-//!   --consensus-key-file` takes). [`network::Network::genesis_validators`]: genesis's set.
-//! - [`rpc::Rpc::validator_set`]`(h)`: every page of `/validators?height=h` as
-//!   `(address, pub_key, voting_power)`, sorted; [`network::Network::validator_set_everywhere`]
-//!   asks every node and fails if they disagree. [`rpc::Rpc::validator_updates`]`(h)`: the
-//!   updates block `h` returned (`/block_results`), which are in the set of height `h + 2`.
-//! - App hashes: [`rpc::Rpc::app_hash_at`]`(h)` is the app hash after block `h` (header
-//!   `h + 1`); [`network::Network::common_app_hash_height`] is the highest height every node
-//!   has one for; [`network::Network::assert_same_app_hashes`]`(from, to)` compares every
-//!   node's app hashes (and block hashes) for every height in the range.
-//! - [`network::Network::wait_all`]`(h, stall)`: every node at height `h` or more.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, unused_imports)]
 
-pub mod binaries;
 pub mod load;
-pub mod network;
-pub mod process;
-pub mod rpc;
 
-use std::time::{Duration, Instant};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::OnceLock;
 
-/// Polls `probe` every 100 ms until it returns `Some`, for at most `timeout`; then fails
-/// with `what` and the last state `describe` gives.
-pub fn wait_for<T>(what: &str, timeout: Duration, mut probe: impl FnMut() -> Result<T, String>) -> T {
-    let deadline = Instant::now() + timeout;
-    loop {
-        let last = match probe() {
-            Ok(value) => return value,
-            Err(state) => state,
-        };
-        if Instant::now() >= deadline {
-            panic!("timed out after {timeout:?} waiting for {what}; last state: {last}");
+use serde_json::{json, Value};
+
+use conclave_cometbft::rpc::{Rpc, ValidatorUpdate};
+use conclave_core::Address;
+use conclave_testkit::live::{ChainBinary, ConsensusKey, Network};
+
+pub use conclave_testkit::live::wait_for;
+
+/// The `appchaind` binary: `$CONCLAVE_APPCHAIND`, else built into this test's target
+/// directory and profile (a no-op under `cargo test --workspace`, which has built it for
+/// app-template's own CLI tests).
+pub fn appchaind() -> &'static ChainBinary {
+    static APPCHAIND: OnceLock<ChainBinary> = OnceLock::new();
+    APPCHAIND.get_or_init(|| {
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is inside the workspace");
+        ChainBinary::from_env_or_cargo("CONCLAVE_APPCHAIND", workspace, "appchain", "appchaind")
+    })
+}
+
+/// One `appchaind` validator (`appchaind init`); its funded account is the key `validator`.
+pub fn single(chain_id: &str) -> Network {
+    Network::single(appchaind(), chain_id)
+}
+
+/// `validators` `appchaind` validators (`appchaind localnet`), funded accounts alice, bob,
+/// carol and dave.
+pub fn localnet(validators: usize, chain_id: &str) -> Network {
+    Network::localnet(appchaind(), validators, chain_id)
+}
+
+/// `validators` validators and `full_nodes` full nodes with their own consensus keys, taken
+/// out of genesis's validators and of staking's genesis registrations.
+pub fn localnet_with_full_nodes(validators: usize, full_nodes: usize, chain_id: &str) -> Network {
+    Network::localnet_with_full_nodes(appchaind(), validators, full_nodes, chain_id, |doc, removed| {
+        let registrations = &mut doc["app_state"]["app"]["staking"]["registrations"];
+        let kept: Vec<Value> = registrations
+            .as_array()
+            .expect("staking registrations")
+            .iter()
+            .filter(|r| !removed.iter().any(|k: &ConsensusKey| r["consensus_key"].as_str() == Some(k.hex().as_str())))
+            .cloned()
+            .collect();
+        assert_eq!(kept.len(), validators, "registrations after removing the full nodes: {kept:?}");
+        *registrations = Value::Array(kept);
+    })
+}
+
+/// Each funded account's `stake` balance right after genesis: its bank genesis balance, minus
+/// the self-bond of a staking registration it operates (bonded from that balance at
+/// InitChain).
+pub fn genesis_balances(net: &Network) -> BTreeMap<Address, u128> {
+    let genesis = net.genesis();
+    let mut out = BTreeMap::new();
+    for entry in genesis["app_state"]["app"]["bank"]["balances"].as_array().expect("genesis bank balances") {
+        let address: Address = entry["address"].as_str().and_then(|a| a.parse().ok()).expect("genesis balance address");
+        for coin in entry["coins"].as_array().expect("coins") {
+            if coin["denom"] == "stake" {
+                let amount: u128 = coin["amount"].as_str().and_then(|a| a.parse().ok()).expect("amount");
+                out.insert(address, amount);
+            }
         }
-        std::thread::sleep(Duration::from_millis(100));
     }
+    let registrations = genesis["app_state"]["app"]["staking"]["registrations"].as_array().cloned().unwrap_or_default();
+    for registration in registrations {
+        let operator: Address =
+            registration["operator"].as_str().and_then(|a| a.parse().ok()).expect("registration operator");
+        let bond: u128 = registration["self_bond"].as_str().and_then(|a| a.parse().ok()).expect("self_bond");
+        let balance = out.get_mut(&operator).expect("a registered operator is funded in genesis");
+        *balance = balance.checked_sub(bond).expect("the self-bond fits the operator's balance");
+    }
+    out
+}
+
+/// The app-template chain's queries over a node's RPC.
+pub trait AppchainQueries {
+    /// The `denom` balance of `address` (40 hex chars) at `height` (0 = latest).
+    fn balance(&self, address: &str, denom: &str, height: u64) -> Result<u128, String>;
+    /// The next nonce of `address` in the latest committed state.
+    fn nonce(&self, address: &str) -> Result<u64, String>;
+}
+
+impl AppchainQueries for Rpc {
+    fn balance(&self, address: &str, denom: &str, height: u64) -> Result<u128, String> {
+        let request = json!({ "address": address, "denom": denom });
+        let (coin, _) =
+            self.query_json("bank/balance", &request, height).map_err(|e| format!("{}: {e}", self.url()))?;
+        coin["amount"]
+            .as_str()
+            .and_then(|a| a.parse().ok())
+            .ok_or_else(|| format!("{}: bank/balance answered {coin}", self.url()))
+    }
+
+    fn nonce(&self, address: &str) -> Result<u64, String> {
+        let (account, _) = self
+            .query_json("auth/account", &json!({ "address": address }), 0)
+            .map_err(|e| format!("{}: {e}", self.url()))?;
+        account["nonce"].as_u64().ok_or_else(|| format!("{}: auth/account answered {account}", self.url()))
+    }
+}
+
+/// The validator updates block `height` returned from `FinalizeBlock`, sorted by key; empty
+/// for most blocks. They are in the set of height `height + 2`.
+pub fn validator_updates(rpc: &Rpc, height: u64) -> Vec<ValidatorUpdate> {
+    let mut updates = rpc
+        .block_results(height)
+        .unwrap_or_else(|e| panic!("{}: block_results {height}: {e}", rpc.url()))
+        .validator_updates;
+    updates.sort();
+    updates
 }

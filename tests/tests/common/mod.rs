@@ -44,7 +44,7 @@ pub fn genesis(accounts: &[TestAccount]) -> GenesisState<Genesis> {
         })
         .collect();
     balances.push(GenesisBalance { address: validator.operator, coins: vec![Coin::new("stake", validator.self_bond)] });
-    let app = Genesis { bank: conclave_bank::Genesis { balances, supply: None }, ..Genesis::default() }
+    let app = Genesis { bank: conclave_bank::Genesis { balances, ..Default::default() }, ..Genesis::default() }
         .with_validators(&[validator], conclave_rotation::Params::default().epoch_length);
     GenesisState { runtime: RuntimeGenesis::default(), app }
 }

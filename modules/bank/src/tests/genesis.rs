@@ -53,6 +53,7 @@ fn export_then_init_rebuilds_the_state_byte_for_byte() {
             entry(Address::module(BURNER), vec![stake(7)]),
         ],
         supply: None,
+        issuance: Vec::new(),
     };
     let mut state = init(&genesis).unwrap();
     bank.mint(&mut state, MINTER, &Coin::new("zeta", 12)).unwrap();
@@ -88,7 +89,8 @@ fn assert_invalid(genesis: &Genesis, needle: &str) {
 #[test]
 fn invalid_genesis_sections_are_rejected_with_what_to_fix() {
     let ok = || entry(alice(), vec![stake(1)]);
-    let g = |balances: Vec<GenesisBalance>, supply: Option<Vec<Coin>>| Genesis { balances, supply };
+    let g =
+        |balances: Vec<GenesisBalance>, supply: Option<Vec<Coin>>| Genesis { balances, supply, issuance: Vec::new() };
 
     assert_invalid(&g(vec![ok(), entry(bob(), vec![])], None), "balances[1]");
     assert_invalid(&g(vec![entry(bob(), vec![])], None), "no coins");
@@ -119,4 +121,23 @@ fn unknown_json_fields_are_rejected() {
     ))
     .is_err());
     assert!(parse(r#"{"balances": [{"address": "nothex", "coins": []}]}"#).is_err());
+}
+
+#[test]
+fn issuance_records_must_agree_with_the_balances() {
+    let coins = |amount| vec![GenesisBalance { address: alice(), coins: vec![stake(amount)] }];
+    let record = |genesis, minted, burned| crate::GenesisIssuance {
+        denom: "stake".into(),
+        record: crate::Issuance { genesis, minted, burned },
+    };
+    let with = |amount, issuance| Genesis { balances: coins(amount), supply: None, issuance };
+    assert!(with(100, vec![record(80, 30, 10)]).validate().is_ok());
+    let refused = |g: Genesis| match g.validate() {
+        Err(BankError::InvalidGenesis(message)) => message,
+        other => panic!("expected InvalidGenesis, got {other:?}"),
+    };
+    assert!(refused(with(100, vec![record(80, 30, 11)])).contains("must equal the balances' sum 100"));
+    assert!(refused(with(100, vec![record(100, 0, 0), record(100, 0, 0)])).contains("listed twice"));
+    let other = crate::GenesisIssuance { denom: "atom".into(), record: crate::Issuance::default() };
+    assert!(refused(with(100, vec![other])).contains("stake has balances but no record"));
 }

@@ -3,7 +3,7 @@
 use conclave_core::StateWrite;
 
 use super::*;
-use crate::state::{BALANCES, SUPPLY};
+use crate::state::{Issuance, BALANCES, ISSUANCE, SUPPLY};
 
 #[test]
 fn invariants_catch_each_violation() {
@@ -31,6 +31,20 @@ fn invariants_catch_each_violation() {
     let mut bad_denom = funded();
     BALANCES.put(&mut bad_denom, &(carol(), "X".into()), &5).unwrap();
     assert!(check(&bad_denom).unwrap_err().contains("invalid denomination"));
+
+    // Coins created without a mint: balances and supply agree, the issuance record does not.
+    let mut printed = funded();
+    BALANCES.put(&mut printed, &(carol(), "stake".into()), &5).unwrap();
+    SUPPLY.put(&mut printed, &"stake".into(), &1015).unwrap();
+    assert!(check(&printed).unwrap_err().contains("genesis 1010 + minted 0 - burned 0"));
+
+    let mut unrecorded = funded();
+    ISSUANCE.delete(&mut unrecorded, &"atom".into()).unwrap();
+    assert!(check(&unrecorded).unwrap_err().contains("no issuance record"));
+
+    let mut stale = funded();
+    ISSUANCE.put(&mut stale, &"gone".into(), &Issuance { genesis: 3, minted: 0, burned: 0 }).unwrap();
+    assert!(check(&stale).unwrap_err().contains("supply of gone is 0"));
 
     let mut corrupt = funded();
     corrupt.put_raw(&BALANCES.storage_key(&(carol(), "stake".into())), vec![1]).unwrap();

@@ -90,6 +90,36 @@ fn burn_debits_the_module_and_shrinks_supply() {
 }
 
 #[test]
+fn mints_and_burns_are_recorded_so_the_supply_is_genesis_plus_minted_minus_burned() {
+    let bank = bank();
+    let mut state = state_with(&[(module(BURNER), vec![stake(100)]), (alice(), vec![stake(10)])]);
+    let issuance = |state: &MemoryState, denom: &str| -> crate::Issuance {
+        serde_json::from_slice(&bank.query(state, "issuance", format!(r#"{{"denom":"{denom}"}}"#).as_bytes()).unwrap())
+            .unwrap()
+    };
+    assert_eq!(issuance(&state, "stake"), crate::Issuance { genesis: 110, minted: 0, burned: 0 });
+    bank.mint(&mut state, MINTER, &stake(25)).unwrap();
+    bank.burn(&mut state, BURNER, &stake(40)).unwrap();
+    bank.mint(&mut state, MINTER, &Coin::new("newcoin", 7)).unwrap();
+    assert_eq!(issuance(&state, "stake"), crate::Issuance { genesis: 110, minted: 25, burned: 40 });
+    assert_eq!(issuance(&state, "newcoin"), crate::Issuance { genesis: 0, minted: 7, burned: 0 });
+    assert_eq!(issuance(&state, "never"), crate::Issuance::default());
+    assert_eq!(supply_of(&state, "stake"), 110 + 25 - 40);
+    assert_invariants(&state);
+    // A refused mint records nothing.
+    let before = state.clone();
+    assert!(bank.mint(&mut state, BURNER, &stake(1)).is_err());
+    assert_eq!(state, before);
+    // The records survive export and import.
+    let exported = bank.export_genesis(&state).unwrap();
+    assert_eq!(exported.issuance.len(), 2);
+    let mut again = MemoryState::new();
+    bank.init_genesis(&mut again, &exported).unwrap();
+    assert_eq!(issuance(&again, "stake"), issuance(&state, "stake"));
+    assert_invariants(&again);
+}
+
+#[test]
 fn burn_rejections_leave_state_unchanged() {
     let bank = bank();
     let mut state = state_with(&[(module(BURNER), vec![stake(100)]), (module(MINTER), vec![stake(100)])]);

@@ -61,6 +61,7 @@ pub(crate) fn state_with(holdings: &[(Address, Vec<Coin>)]) -> MemoryState {
             .map(|(address, coins)| GenesisBalance { address: *address, coins: coins.clone() })
             .collect(),
         supply: None,
+        issuance: Vec::new(),
     };
     let mut state = MemoryState::new();
     bank().init_genesis(&mut state, &genesis).unwrap();

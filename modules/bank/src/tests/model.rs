@@ -307,6 +307,7 @@ proptest! {
         let genesis = Genesis {
             balances: grouped.into_iter().map(|(address, coins)| GenesisBalance { address, coins }).collect(),
             supply: Some(model.supply.iter().map(|(d, a)| Coin::new(d.clone(), *a)).collect()),
+            issuance: Vec::new(),
         };
         let mut state = MemoryState::new();
         bank.init_genesis(&mut state, &genesis).unwrap();
@@ -331,7 +332,7 @@ proptest! {
             let actual = stored(&state);
             prop_assert_eq!(&actual.balances, &model.balances, "step {}: {:?}", step, op);
             prop_assert_eq!(&actual.supply, &model.supply, "step {}: {:?}", step, op);
-            prop_assert!(state.entries.keys().all(|k| k.starts_with(b"bank/balance") || k.starts_with(b"bank/supply")));
+            prop_assert!(state.entries.keys().all(|k| k.starts_with(b"bank/balance") || k.starts_with(b"bank/supply") || k.starts_with(b"bank/issuance")));
             if let Err(violation) = bank.check_invariants(&state) {
                 prop_assert!(false, "step {}: {:?}: {}", step, op, violation);
             }

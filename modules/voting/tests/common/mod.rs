@@ -56,13 +56,13 @@ pub struct Genesis {
 #[derive(Clone, Debug)]
 pub struct TestApp {
     pub bank: Bank,
-    pub staking: Staking,
-    pub voting: Voting,
+    pub staking: Staking<Bank>,
+    pub voting: Voting<Staking<Bank>>,
 }
 
 impl Default for TestApp {
     fn default() -> Self {
-        let bank = Bank::new(Staking::module_accounts()).unwrap();
+        let bank = Bank::new(conclave_staking::bank_module_accounts()).unwrap();
         let staking = Staking::new(bank.clone()).unwrap();
         let voting = Voting::new(staking.clone());
         Self { bank, staking, voting }
@@ -212,6 +212,7 @@ pub fn genesis(accounts: &[Address]) -> Genesis {
                 .map(|a| GenesisBalance { address: *a, coins: vec![Coin::new("stake", FUNDS)] })
                 .collect(),
             supply: None,
+            issuance: Vec::new(),
         },
         staking: conclave_staking::Genesis { params: staking_params(), ..Default::default() },
         voting: conclave_voting::Genesis::default(),
@@ -228,9 +229,16 @@ pub fn chain(names: &[&str]) -> (TestChain<TestApp>, Vec<TestAccount>) {
 
 /// A MemoryState initialised with the genesis, for library-level tests.
 pub fn memory(accounts: &[Address]) -> (TestApp, MemoryState) {
+    memory_with(accounts, |_| {})
+}
+
+/// [`memory`] with the genesis edited first.
+pub fn memory_with(accounts: &[Address], edit: impl FnOnce(&mut Genesis)) -> (TestApp, MemoryState) {
     let app = TestApp::default();
     let mut state = MemoryState::new();
-    app.init_genesis(&mut state, &genesis(accounts)).unwrap();
+    let mut genesis = genesis(accounts);
+    edit(&mut genesis);
+    app.init_genesis(&mut state, &genesis).unwrap();
     (app, state)
 }
 
