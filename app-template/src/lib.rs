@@ -283,12 +283,14 @@ impl App for AppChain {
     }
 
     fn begin_block(&self, block: &BlockInfo, state: &mut impl StateWrite) -> Result<(), AppError> {
-        // Begin block: bank; rewards (mint, and distribute the fees and issuance to the
+        // Begin block: rotation (at the chain's first block only, so an imported set signs
+        // from there); bank; rewards (mint, and distribute the fees and issuance to the
         // signers of the previous block) before slashing, as Cosmos's simapp orders
         // distribution before slashing, so rewards go to the stake that earned them before
         // it is slashed; slashing (the block's evidence and the previous block's commit:
         // slashes, jails, and removals rotation sends at end-block); staking and voting
         // (nothing here today).
+        self.rotation.begin_block(block, state)?;
         self.bank.begin_block(block, state)?;
         self.rewards.begin_block(block, state)?;
         self.slashing.begin_block(block, state)?;

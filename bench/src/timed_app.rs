@@ -95,6 +95,7 @@ impl App for BenchApp {
     fn begin_block(&self, block: &BlockInfo, state: &mut impl StateWrite) -> Result<(), AppError> {
         let chain = &self.chain;
         let start = Instant::now();
+        chain.rotation.begin_block(block, state)?;
         chain.bank.begin_block(block, state)?;
         let rewards_start = Instant::now();
         chain.rewards.begin_block(block, state)?;

@@ -116,6 +116,53 @@ fn export_then_import_reproduces_candidates_and_votes() {
     assert_eq!(votes.as_array().map(Vec::len), Some(2), "{votes}");
 }
 
+/// An export taken right after the end-block that brought a new key into the validator set
+/// (its updates sign from two heights later) runs on after import, both at the next height
+/// and restarted at height 1: the imported chain's first block is signed by InitChain's set,
+/// and slashing judges its commit against that set (before the fix, the commit of the first
+/// imported block named a key rotation's history did not hold there, and the node stopped
+/// with slashing code 9).
+#[test]
+fn an_export_with_a_new_validator_key_in_flight_runs_on_after_import() {
+    let accounts = accounts();
+    let mut chain = chain();
+    let bob = &accounts[1];
+    let tx = chain.sign(bob, vec![register(101, "bob", 2_000_000)]);
+    assert_eq!(chain.deliver(tx).code, 0);
+    let mut joined = false;
+    for _ in 0..2 * conclave_rotation::Params::default().epoch_length {
+        let response = chain.produce_block(Vec::new());
+        if response.validator_updates.iter().any(|u| u.pub_key == cons_key(101) && u.power > 0) {
+            joined = true;
+            break;
+        }
+    }
+    assert!(joined, "bob's key never joined the set");
+    let height = chain.height();
+    let app_state = serde_json::to_vec(&chain.export_genesis()).unwrap();
+    for initial_height in [height + 1, 1] {
+        let mut imported = TestChain::builder(AppChain::default(), Default::default())
+            .chain_id(chain.chain_id())
+            .initial_height(initial_height)
+            .genesis_time(chain.time())
+            .check_invariants(true)
+            .build_with_app_state(app_state.clone())
+            .unwrap();
+        assert_eq!(imported.genesis_app_hash(), chain.app_hash());
+        for _ in 0..3 {
+            let request = imported.next_block();
+            let at = request.height;
+            let signers = request.last_commit.votes.len();
+            imported.try_produce_block_with(request).unwrap_or_else(|e| {
+                panic!("imported at {initial_height} (export of {height}), block {at} ({signers} signers) fails: {e}")
+            });
+        }
+        let set: serde_json::Value =
+            imported.query_json("rotation/validators_at", &serde_json::json!({ "height": initial_height })).unwrap();
+        assert!(set.to_string().contains(&conclave_core::state::hex(&cons_key(101))), "{set}");
+    }
+}
+
 /// A genesis vote for a candidate nobody registered is refused, naming the vote.
 #[test]
 fn genesis_votes_need_registered_candidates() {

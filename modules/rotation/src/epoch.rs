@@ -295,3 +295,35 @@ pub fn set_at(state: &impl StateRead, height: u64) -> Result<Option<SetRecord>, 
         None => Ok(None),
     }
 }
+
+/// At the chain's first block: the set that signs it is InitChain's, which is `current`
+/// ([`crate::Rotation::genesis_validators`]), so `current` signs from `height` on.
+///
+/// This matters only for a chain imported from an export: when the exporting chain's last
+/// block changed the set, `current` was recorded to sign from two heights later, with the
+/// previous set in between; the imported chain has no "in between" (CometBFT starts it with
+/// `current`). Records keyed above `height` are dropped (only `current`'s own, for an import
+/// at the next height; every later one, for an import that restarts at height 1) and
+/// `current` is recorded at `height`. The import itself writes the export unchanged, so its
+/// root is the exporting chain's app hash; the rebase is part of the first block.
+pub(crate) fn rebase_on_first_block(state: &mut impl StateWrite, height: u64) -> Result<(), RotationError> {
+    let Some(mut current) = CURRENT.get(state)? else { return Ok(()) };
+    if current.from_height <= height {
+        return Ok(());
+    }
+    let mut later = Vec::new();
+    for item in HISTORY.iter_rev(state) {
+        let (from_height, _) = item?;
+        if from_height <= height {
+            break;
+        }
+        later.push(from_height);
+    }
+    for from_height in later {
+        HISTORY.delete(state, &from_height)?;
+    }
+    current.from_height = height;
+    HISTORY.put(state, &height, &current)?;
+    CURRENT.put(state, &current)?;
+    Ok(())
+}

@@ -137,6 +137,15 @@ impl<R: CandidateRegistry> Module for Rotation<R> {
         }
     }
 
+    /// At the chain's first block only: the set InitChain gave CometBFT signs from there
+    /// ([`epoch::rebase_on_first_block`]; it changes something only for an imported chain).
+    fn begin_block(&self, block: &BlockInfo, state: &mut impl StateWrite) -> Result<(), RotationError> {
+        if block.first_block {
+            epoch::rebase_on_first_block(state, block.height)?;
+        }
+        Ok(())
+    }
+
     /// At an epoch's last height: elects the next set and returns CometBFT's updates
     /// ([`Rotation::end_block_updates`]). The app calls this before staking's end-block, so
     /// stake leaving the set this block is still slashable for it.

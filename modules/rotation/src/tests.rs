@@ -294,6 +294,53 @@ fn invariants_catch_a_history_that_disagrees_with_the_set() {
     assert!(crate::invariants::check(&c.staking, &c.state).unwrap_err().contains("differs from the current set"));
 }
 
+/// An export taken at the end of the block that rotated a key (the new set signs from H + 2)
+/// is imported at H + 1: CometBFT signs H + 1 with InitChain's set, the new one, so the
+/// first block records it from H + 1; an ordinary block, or a set already signing, is left
+/// alone; an import that restarts at height 1 drops every later record.
+#[test]
+fn the_first_block_of_an_imported_chain_is_signed_by_the_set_initchain_gave() {
+    let mut c = chain(&[UNIT, UNIT, UNIT, UNIT], small(10, 4, 4, PPB_ONE / 4));
+    c.staking.rotate_key(&mut c.state, at(3), &op(1), &[0; 32], &key(1, 1)).unwrap();
+    c.end_block(10);
+    let exported = c.rotation.export_genesis(&c.state).unwrap();
+    let keys = |record: &SetRecord| record.validators.iter().map(|m| m.consensus_key).collect::<Vec<_>>();
+    let import = |exported: &Genesis| {
+        let mut imported = chain(&[UNIT, UNIT, UNIT, UNIT], small(10, 4, 4, PPB_ONE / 4));
+        // Rotation's own genesis is replaced by the export (the other modules' stays).
+        imported.state.entries.retain(|k, _| !crate::state::PREFIXES.iter().any(|p| k.starts_with(p.as_bytes())));
+        imported.rotation.init_genesis(&mut imported.state, exported).unwrap();
+        imported
+    };
+
+    // An ordinary block 11 of the exporting chain changes nothing.
+    c.rotation.begin_block(&block(11), &mut c.state).unwrap();
+    assert_eq!(c.rotation.export_genesis(&c.state).unwrap(), exported);
+
+    // The chain imported at 11: the new key signs 11.
+    let mut imported = import(&exported);
+    let first = BlockInfo { first_block: true, ..block(11) };
+    imported.rotation.begin_block(&first, &mut imported.state).unwrap();
+    let at_11 = crate::epoch::set_at(&imported.state, 11).unwrap().unwrap();
+    assert_eq!((at_11.from_height, keys(&at_11)), (11, keys(&exported.current.clone().unwrap())));
+    assert!(keys(&at_11).contains(&key(1, 1)));
+    assert_eq!(crate::epoch::set_at(&imported.state, 10).unwrap().unwrap().from_height, 0);
+    assert_eq!(imported.current().from_height, 11);
+    imported.rotation.check_invariants(&imported.state).unwrap();
+
+    // Imported at 13 (the new set already signs): nothing to rebase.
+    let mut later = import(&exported);
+    later.rotation.begin_block(&BlockInfo { first_block: true, ..block(13) }, &mut later.state).unwrap();
+    assert_eq!(later.rotation.export_genesis(&later.state).unwrap(), exported);
+
+    // Restarted at height 1: only the current set remains after the genesis record.
+    let mut restarted = import(&exported);
+    restarted.rotation.begin_block(&BlockInfo { first_block: true, ..block(1) }, &mut restarted.state).unwrap();
+    let history = restarted.rotation.export_genesis(&restarted.state).unwrap().history;
+    assert_eq!(history.iter().map(|r| r.from_height).collect::<Vec<_>>(), vec![0, 1]);
+    assert!(keys(&crate::epoch::set_at(&restarted.state, 12).unwrap().unwrap()).contains(&key(1, 1)));
+}
+
 #[test]
 fn epoch_query_and_history() {
     let mut c = chain(&[UNIT, UNIT], small(10, 2, 1, PPB_ONE));

@@ -107,10 +107,19 @@ mod tests {
 
     #[test]
     fn found_blocks_are_free_and_a_taken_port_is_skipped() {
-        let base = free_port_block(3).unwrap();
-        assert!((LOW..HIGH).contains(&base) && is_free_block(base, 3));
-        // Hold node 1's RPC port: that block is no longer free, and the upward search moves on.
-        let held = TcpListener::bind(("127.0.0.1", node_ports(base, 1).unwrap().rpc)).unwrap();
+        // A block found free can be taken by another process before it is bound (the race the
+        // module's doc admits), so the test binds what it found, and tries again if it lost.
+        let bind_block = |base: u16| -> Option<Vec<TcpListener>> {
+            (0..3)
+                .flat_map(|i| node_ports(base, i).map(|p| [p.p2p, p.rpc]).into_iter().flatten())
+                .map(|port| TcpListener::bind(("127.0.0.1", port)).ok())
+                .collect()
+        };
+        let (base, held) = (0..5)
+            .find_map(|_| free_port_block(3).ok().and_then(|base| bind_block(base).map(|held| (base, held))))
+            .expect("a block found free could be bound, in 5 tries");
+        assert!((LOW..HIGH).contains(&base), "{base}");
+        // Held: that block is no longer free, and the upward search moves on.
         assert!(!is_free_block(base, 3));
         let next = free_port_block_from(3, base).unwrap();
         assert!(next >= base + 100 && (next - base).is_multiple_of(100), "{base} -> {next}");

@@ -195,6 +195,11 @@ pub struct BlockInfo {
     pub last_commit: CommitInfo,
     /// Evidence of misbehaviour committed in this block, in CometBFT's order.
     pub misbehavior: Vec<Misbehavior>,
+    /// Whether this is the chain's first block (CometBFT's `initial_height`), the one that
+    /// runs over the genesis state. A chain imported from an export starts at the exporting
+    /// chain's next height with InitChain's validator set; a module that keys state by height
+    /// (rotation's set history) rebases it here.
+    pub first_block: bool,
 }
 
 impl BlockInfo {
@@ -208,6 +213,7 @@ impl BlockInfo {
             proposer: [0; 20],
             last_commit: CommitInfo::default(),
             misbehavior: Vec::new(),
+            first_block: false,
         }
     }
 }

@@ -131,7 +131,9 @@ impl<A: App> Runtime<A> {
         let chain_id = CHAIN_ID.load(&block_state)?;
         let params = PARAMS.load(&block_state)?;
         let FinalizeBlockRequest { height, time, proposer, last_commit, misbehavior, txs } = request;
-        let block = BlockInfo { chain_id, height, time, proposer, last_commit, misbehavior };
+        // The genesis writes are pending until the first Commit: this block runs over them.
+        let first_block = self.genesis.is_some();
+        let block = BlockInfo { chain_id, height, time, proposer, last_commit, misbehavior, first_block };
 
         self.app.begin_block(&block, &mut block_state).map_err(fatal_hook)?;
         let mut events = block_state.take_events();

@@ -153,6 +153,13 @@ impl Rpc {
         self.call("broadcast_tx_sync", &[("tx", hex_param(tx))])
     }
 
+    /// `/broadcast_tx_commit`: waits until the transaction is in a block (up to CometBFT's
+    /// `timeout_broadcast_tx_commit`, 10 s by default, then an [`RpcError::Rpc`]). For tests
+    /// and scripts: CometBFT documents it as unfit for production load.
+    pub fn broadcast_tx_commit(&self, tx: &[u8]) -> Result<BroadcastTxCommit, RpcError> {
+        self.call("broadcast_tx_commit", &[("tx", hex_param(tx))])
+    }
+
     /// `/check_tx`: CheckTx alone, bypassing the mempool and its cache.
     pub fn check_tx(&self, tx: &[u8]) -> Result<CheckTx, RpcError> {
         self.call("check_tx", &[("tx", hex_param(tx))])

@@ -245,6 +245,23 @@ pub struct BroadcastTxSync {
     pub hash: String,
 }
 
+/// `/broadcast_tx_commit`: CheckTx's verdict and, if it was accepted, the result of the
+/// block that committed the transaction. A refused transaction has `height` 0 and an empty
+/// `tx_result`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct BroadcastTxCommit {
+    /// CheckTx's verdict.
+    pub check_tx: CheckTx,
+    /// Its result in the block that committed it.
+    #[serde(default)]
+    pub tx_result: ExecTxResult,
+    /// SHA-256 of the transaction, upper-case hex.
+    pub hash: String,
+    /// The block that committed it (0 if CheckTx refused it).
+    #[serde(deserialize_with = "de::int")]
+    pub height: u64,
+}
+
 /// `/check_tx`: CheckTx alone, bypassing the mempool and its cache.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(default)]

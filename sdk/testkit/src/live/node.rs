@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 
+use conclave_cometbft::process::Signal;
 use conclave_cometbft::{tail, Process, Rpc, STOP_GRACE};
 
 use super::binary::{cometbft, ChainBinary};
@@ -153,6 +154,49 @@ impl Node {
         status
     }
 
+    /// `kill -9` CometBFT only; fails if it had already exited. The chain process sees its
+    /// consensus connection close and stops by itself ([`Node::wait_app_exit`]).
+    pub fn kill_cometbft(&mut self) -> ExitStatus {
+        use std::os::unix::process::ExitStatusExt;
+        let name = format!("{}/cometbft", self.name);
+        let comet = self.comet.as_mut().unwrap_or_else(|| panic!("{name} was never started"));
+        let status = comet.kill9().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(status.signal(), Some(9), "{name} had exited ({status}) before the kill:\n{}", comet.log_tail(30));
+        status
+    }
+
+    /// Stops the chain process only: SIGTERM, then SIGKILL after `grace`.
+    pub fn stop_app(&mut self, grace: Duration) -> Option<ExitStatus> {
+        self.app.as_mut().map(|p| p.stop(grace).unwrap_or_else(|e| panic!("{e}")))
+    }
+
+    /// Waits up to `timeout` for the chain process to exit by itself.
+    pub fn wait_app_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        self.app.as_mut().and_then(|p| p.wait_exit(timeout))
+    }
+
+    /// Freezes the chain process (SIGSTOP) until [`Node::resume_app`]. Its CometBFT keeps
+    /// running and blocks on the next ABCI call.
+    pub fn pause_app(&mut self) {
+        signal(self.app.as_mut(), Signal::STOP);
+    }
+
+    /// Lets a paused chain process go on (SIGCONT).
+    pub fn resume_app(&mut self) {
+        signal(self.app.as_mut(), Signal::CONT);
+    }
+
+    /// Freezes CometBFT (SIGSTOP) until [`Node::resume_cometbft`]: its RPC does not answer
+    /// meanwhile, and its peers see a silent validator.
+    pub fn pause_cometbft(&mut self) {
+        signal(self.comet.as_mut(), Signal::STOP);
+    }
+
+    /// Lets a paused CometBFT go on (SIGCONT).
+    pub fn resume_cometbft(&mut self) {
+        signal(self.comet.as_mut(), Signal::CONT);
+    }
+
     /// `kill -9` the chain process the moment CometBFT's log gets a new line containing
     /// `pattern` (e.g. `finalizing commit of block`, logged just before CometBFT saves a block
     /// and sends it to the app), so the kill lands inside block execution. Returns the line.
@@ -229,8 +273,18 @@ impl Node {
     }
 }
 
+/// Sends `signal` to a process that was started (a no-op once it has exited).
+fn signal(process: Option<&mut Process>, signal: Signal) {
+    if let Some(process) = process {
+        process.signal(signal);
+    }
+}
+
 impl Drop for Node {
     fn drop(&mut self) {
+        // A paused process (a test that failed mid-pause) would sit out SIGTERM's grace.
+        self.resume_cometbft();
+        self.resume_app();
         // CometBFT first: stopping the app first would make CometBFT stop on a lost connection.
         drop(self.comet.take());
         drop(self.app.take());
