@@ -150,38 +150,49 @@ pub struct Replayed {
     pub txs: usize,
     /// `(height, tx bytes)` of each committed tx.
     pub committed: Vec<(u64, Vec<u8>)>,
+    /// The last block replayed.
+    pub height: u64,
 }
 
 /// Recomputes balances after block `height` from `genesis` and every block's transactions,
 /// read from `rpc`. Fails if a block holds a tx the test did not sign, or a tx failed.
 pub fn replay_blocks(rpc: &Rpc, genesis: &BTreeMap<Address, u128>, ledger: &Ledger, height: u64) -> Replayed {
-    let mut balances = genesis.clone();
-    let mut committed = Vec::new();
-    for h in 1..=height {
-        let txs = rpc.block(h).unwrap_or_else(|e| panic!("{}: block {h}: {e}", rpc.url())).block.data.txs;
-        if txs.is_empty() {
-            continue;
+    let mut replayed = Replayed { balances: genesis.clone(), txs: 0, committed: Vec::new(), height: 0 };
+    replayed.extend(rpc, ledger, height);
+    replayed
+}
+
+impl Replayed {
+    /// Replays the blocks after the last one replayed, up to `height`.
+    pub fn extend(&mut self, rpc: &Rpc, ledger: &Ledger, height: u64) {
+        for h in self.height + 1..=height {
+            let txs = rpc.block(h).unwrap_or_else(|e| panic!("{}: block {h}: {e}", rpc.url())).block.data.txs;
+            if txs.is_empty() {
+                continue;
+            }
+            let results =
+                rpc.block_results(h).unwrap_or_else(|e| panic!("{}: block_results {h}: {e}", rpc.url())).txs_results;
+            assert_eq!(results.len(), txs.len(), "block {h}: {} txs but {} results", txs.len(), results.len());
+            for (tx, result) in txs.into_iter().zip(results) {
+                let t = ledger.get(&tx).unwrap_or_else(|| panic!("block {h} holds a tx the test never signed"));
+                assert_eq!(
+                    (result.code, result.codespace.as_str()),
+                    (0, ""),
+                    "block {h}: a transfer ({t:?}) failed with {}/{}",
+                    result.codespace,
+                    result.code
+                );
+                let balances = &mut self.balances;
+                let from = balances.entry(t.from).or_insert(0);
+                *from =
+                    from.checked_sub(t.amount + t.fee).unwrap_or_else(|| panic!("block {h}: {:?} overspent", t.from));
+                *balances.entry(t.to).or_insert(0) += t.amount;
+                self.committed.push((h, tx));
+            }
         }
-        let results =
-            rpc.block_results(h).unwrap_or_else(|e| panic!("{}: block_results {h}: {e}", rpc.url())).txs_results;
-        assert_eq!(results.len(), txs.len(), "block {h}: {} txs but {} results", txs.len(), results.len());
-        for (tx, result) in txs.into_iter().zip(results) {
-            let t = ledger.get(&tx).unwrap_or_else(|| panic!("block {h} holds a tx the test never signed"));
-            assert_eq!(
-                (result.code, result.codespace.as_str()),
-                (0, ""),
-                "block {h}: a transfer ({t:?}) failed with {}/{}",
-                result.codespace,
-                result.code
-            );
-            let from = balances.entry(t.from).or_insert(0);
-            *from = from.checked_sub(t.amount + t.fee).unwrap_or_else(|| panic!("block {h}: {:?} overspent", t.from));
-            *balances.entry(t.to).or_insert(0) += t.amount;
-            committed.push((h, tx));
-        }
+        self.height = self.height.max(height);
+        self.txs = self.committed.len();
     }
-    let txs = committed.len();
-    Replayed { balances, txs, committed }
 }
 
 /// Checks that `rpc` reports, at `height`, the balance of every account in `expected`
