@@ -29,6 +29,7 @@ mod staking;
 mod store;
 mod sys;
 mod timed_app;
+mod transfers;
 
 use clap::{Parser, Subcommand};
 
@@ -55,6 +56,8 @@ enum Command {
     Slashing(slashing::SlashingArgs),
     /// Rewards' block work (mint and distribution) and a claim from 16 candidates, on a large state.
     Rewards(rewards::RewardsArgs),
+    /// Signed transfers in process: blocks of 5,000 from 1,000 senders, cold signature cache, on disk.
+    Transfers(transfers::TransfersArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -70,5 +73,6 @@ fn main() -> anyhow::Result<()> {
         Command::Staking(args) => staking::run(&args),
         Command::Slashing(args) => slashing::run(&args),
         Command::Rewards(args) => rewards::run(&args),
+        Command::Transfers(args) => transfers::run(&args),
     }
 }

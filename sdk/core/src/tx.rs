@@ -123,6 +123,20 @@ impl<M> Tx<M> {
     }
 }
 
+/// What a signature check of an encoded transaction needs, read from the envelope's fixed
+/// layout (`chain_id` then `signer` at the start of the body, the signature at the end)
+/// without decoding the messages: `(signer key, signature, sign bytes)`. `None` when the bytes
+/// are too short for that layout. Whether the whole transaction decodes is checked where it
+/// runs; this only lets a batch verifier start early.
+pub fn signature_parts(tx_bytes: &[u8]) -> Option<([u8; 32], [u8; SIGNATURE_LEN], Vec<u8>)> {
+    let body_len = tx_bytes.len().checked_sub(SIGNATURE_LEN)?;
+    let (body, signature) = tx_bytes.split_at(body_len);
+    let chain_id_len = usize::try_from(u32::from_le_bytes(body.get(..4)?.try_into().ok()?)).ok()?;
+    let signer_at = chain_id_len.checked_add(4)?;
+    let signer: [u8; 32] = body.get(signer_at..signer_at.checked_add(32)?)?.try_into().ok()?;
+    Some((signer, signature.try_into().ok()?, sign_bytes(body)))
+}
+
 /// Verifies the signature of an encoded transaction whose body is `tx_bytes[..len-64]`.
 /// Returns false for any invalid key, signature or length.
 pub fn verify_signature(tx_bytes: &[u8], signer: &[u8; 32], signature: &[u8; SIGNATURE_LEN]) -> bool {
@@ -172,6 +186,21 @@ mod tests {
         let mut tampered = bytes.clone();
         tampered[10] ^= 1;
         assert!(!verify_signature(&tampered, &tx.body.signer, &tx.signature));
+    }
+
+    #[test]
+    fn signature_parts_are_what_the_decoded_transaction_says() {
+        let key = SigningKey::from([5u8; 32]);
+        let tx = body(&key).sign(&key).unwrap();
+        let bytes = tx.encode().unwrap();
+        let (signer, signature, message) = signature_parts(&bytes).unwrap();
+        assert_eq!((signer, signature), (tx.body.signer, tx.signature));
+        assert_eq!(message, sign_bytes(&borsh::to_vec(&tx.body).unwrap()));
+        // Too short for the layout: a chain id longer than the body, or no room for a signer.
+        assert_eq!(signature_parts(&bytes[..SIGNATURE_LEN + 3]), None);
+        let mut long_chain_id = bytes.clone();
+        long_chain_id[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(signature_parts(&long_chain_id), None);
     }
 
     #[test]

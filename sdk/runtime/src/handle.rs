@@ -100,6 +100,14 @@ impl<A: App> RuntimeHandle<A> {
         check_tx(&self.app, &self.shared, bytes, kind)
     }
 
+    /// CheckTx of several transactions that arrived together: their signatures are verified
+    /// ahead in batches across the cores, then each is checked in order, exactly as
+    /// [`RuntimeHandle::check_tx`] would one after another.
+    pub fn check_txs(&self, txs: &[Vec<u8>], kind: CheckTxKind) -> Result<Vec<TxResult>, RuntimeError> {
+        self.shared.verified.verify_ahead(txs);
+        txs.iter().map(|tx| check_tx(&self.app, &self.shared, tx, kind)).collect()
+    }
+
     /// Query: see `docs/abci.md` for paths.
     pub fn query(&self, request: &QueryRequest) -> Result<QueryResponse, RuntimeError> {
         query(&self.app, &self.shared, request)
@@ -119,6 +127,7 @@ impl<A: App> RuntimeHandle<A> {
             // Genesis is not committed yet: nothing can pass the ante checks.
             return Ok(Vec::new());
         };
+        self.shared.verified.verify_ahead(&txs);
         let mut scratch = Mempool::new(latest);
         let max_block_gas = scratch.params().map_or(0, |p| p.max_block_gas);
         let (mut bytes, mut gas) = (0u64, 0u64);
@@ -146,6 +155,9 @@ impl<A: App> RuntimeHandle<A> {
     /// Deterministic: depends only on the transactions and the last committed params. Other
     /// failures (nonce, fee, ...) are not grounds to reject: FinalizeBlock gives them codes.
     pub fn process_proposal(&self, txs: &[Vec<u8>]) -> Result<bool, RuntimeError> {
+        // Not part of the answer: it fills the cache, so FinalizeBlock of this proposal finds
+        // its signatures verified (ProcessProposal runs on every validator before it votes).
+        self.shared.verified.verify_ahead(txs);
         let latest = self.shared.versions.read().map_err(|_| poisoned("versions"))?.latest_snapshot();
         let Some(latest) = latest else {
             return Ok(txs.is_empty());

@@ -5,6 +5,8 @@
 //! - [`ante`]: the checks every transaction passes before its messages run;
 //! - [`layer`]: write overlays (block and per-transaction) with gas metering;
 //! - [`mempool`]: the CheckTx view;
+//! - [`signatures`] and [`batch`]: the cache of verified signatures, filled ahead of a block's
+//!   (or proposal's) one-by-one checks by batched verification across the cores;
 //! - [`genesis`] and [`query`]: import/export and query routing;
 //! - [`app`]: the [`App`] trait an application implements.
 //!
@@ -14,6 +16,7 @@
 
 pub mod ante;
 pub mod app;
+pub mod batch;
 pub mod error;
 pub mod genesis;
 pub mod handle;

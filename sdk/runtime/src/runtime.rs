@@ -138,6 +138,9 @@ impl<A: App> Runtime<A> {
         self.app.begin_block(&block, &mut block_state).map_err(fatal_hook)?;
         let mut events = block_state.take_events();
 
+        // Signatures first, batched across the cores; the transactions then run one by one and
+        // find theirs verified (a bad one is verified again, and refused, in its turn).
+        self.shared.verified.verify_ahead(&txs);
         let mut tx_results = Vec::with_capacity(txs.len());
         let mut block_gas: u64 = 0;
         for (index, bytes) in txs.iter().enumerate() {

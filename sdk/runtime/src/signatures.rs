@@ -14,6 +14,10 @@
 use std::collections::{HashSet, VecDeque};
 use std::sync::Mutex;
 
+use conclave_core::tx::signature_parts;
+
+use crate::batch::{available_threads, verify_all, SignatureItem};
+
 /// Entries kept: about 13 MB at most, several full mempools' worth.
 pub const CAPACITY: usize = 200_000;
 
@@ -42,24 +46,89 @@ impl VerifiedSignatures {
 
     /// Records a successful verification.
     pub fn insert(&self, key: [u8; 32]) {
+        self.insert_all([key]);
+    }
+
+    /// Records successful verifications, under one lock.
+    pub fn insert_all(&self, keys: impl IntoIterator<Item = [u8; 32]>) {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
-        if !inner.members.insert(key) {
-            return;
-        }
-        inner.order.push_back(key);
-        if inner.order.len() > CAPACITY {
-            if let Some(oldest) = inner.order.pop_front() {
-                inner.members.remove(&oldest);
+        for key in keys {
+            if !inner.members.insert(key) {
+                continue;
+            }
+            inner.order.push_back(key);
+            if inner.order.len() > CAPACITY {
+                if let Some(oldest) = inner.order.pop_front() {
+                    inner.members.remove(&oldest);
+                }
             }
         }
+    }
+
+    /// Verifies, ahead of their one-by-one checks, the signatures of the transactions in
+    /// `txs` not recorded yet: in batches across the cores ([`crate::batch`]), recording the
+    /// ones that verify. Changes no result: a failure is not recorded, so its transaction's
+    /// own check verifies it again and refuses it with its code; a success records what that
+    /// check would have found. Bytes too short to hold a signer and a signature are left to
+    /// that check too. Returns how many were verified here.
+    pub fn verify_ahead(&self, txs: &[Vec<u8>]) -> usize {
+        let mut keys = Vec::new();
+        let mut items = Vec::new();
+        for tx in txs {
+            let key = Self::key(tx);
+            if self.contains(&key) {
+                continue;
+            }
+            if let Some((signer, signature, message)) = signature_parts(tx) {
+                keys.push(key);
+                items.push(SignatureItem { key: signer, signature, message });
+            }
+        }
+        // One signature gains nothing from a batch: its own check verifies it.
+        if items.len() < 2 {
+            return 0;
+        }
+        let verified = verify_all(&items, available_threads());
+        self.insert_all(keys.into_iter().zip(verified).filter_map(|(key, ok)| ok.then_some(key)));
+        items.len()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tx(seed: u8, nonce: u64) -> Vec<u8> {
+        let key = ed25519_consensus::SigningKey::from([seed; 32]);
+        let body = conclave_core::tx::TxBody {
+            chain_id: "test".to_string(),
+            signer: key.verification_key().to_bytes(),
+            nonce,
+            fee: conclave_core::Coin::new("stake", 1),
+            gas_limit: 1,
+            timeout_height: None,
+            memo: String::new(),
+            messages: vec![seed],
+        };
+        body.sign(&key).and_then(|tx| tx.encode()).unwrap_or_default()
+    }
+
+    #[test]
+    fn verifying_ahead_records_the_good_and_leaves_the_bad_to_their_own_check() {
+        let cache = VerifiedSignatures::default();
+        let mut txs: Vec<Vec<u8>> = (0..80).map(|i| tx(i, u64::from(i))).collect();
+        let last = txs.len() - 1;
+        txs[last][10] ^= 1; // the body changed under its signature
+        txs.push(vec![1, 2, 3]); // not even an envelope
+        assert_eq!(cache.verify_ahead(&txs), 80);
+        for (i, bytes) in txs.iter().enumerate() {
+            assert_eq!(cache.contains(&VerifiedSignatures::key(bytes)), i < last, "tx {i}");
+        }
+        // Recorded ones are skipped next time; the bad one is tried again.
+        assert_eq!(cache.verify_ahead(&txs), 0, "one left: its own check verifies it");
+    }
 
     #[test]
     fn evicts_oldest_beyond_capacity() {
