@@ -91,6 +91,20 @@ pub async fn write_message<M: Message, W: AsyncWrite + Unpin>(writer: &mut W, me
     Ok(())
 }
 
+/// Whether `buffer` starts with a whole frame (length prefix and body), so reading it takes no
+/// waiting. A prefix that is not a valid varint counts as whole: reading it fails at once.
+pub fn frame_is_buffered(buffer: &[u8]) -> bool {
+    let mut length: u64 = 0;
+    for (index, &byte) in buffer.iter().take(10).enumerate() {
+        length |= u64::from(byte & 0x7F).checked_shl(7 * index as u32).unwrap_or(0);
+        if byte & 0x80 == 0 {
+            let body = &buffer[index + 1..];
+            return usize::try_from(length).is_ok_and(|length| body.len() >= length);
+        }
+    }
+    buffer.len() >= 10
+}
+
 /// Reads an unsigned LEB128 varint; `Ok(None)` at a clean end of stream.
 async fn read_varint<R: AsyncBufRead + Unpin>(reader: &mut R) -> Result<Option<u64>, CodecError> {
     let mut value: u64 = 0;
@@ -131,6 +145,19 @@ mod tests {
         assert_eq!(read_message::<Request, _>(&mut reader).await.unwrap(), Some(request.clone()));
         assert_eq!(read_message::<Request, _>(&mut reader).await.unwrap(), Some(request));
         assert_eq!(read_message::<Request, _>(&mut reader).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_buffered_frame_is_one_whose_body_has_arrived() {
+        let request = Request { value: Some(request::Value::Echo(RequestEcho { message: "x".repeat(300) })) };
+        let mut bytes = Vec::new();
+        write_message(&mut bytes, &request).await.unwrap();
+        assert!(frame_is_buffered(&bytes));
+        assert!(!frame_is_buffered(&bytes[..bytes.len() - 1]), "one body byte missing");
+        assert!(!frame_is_buffered(&bytes[..1]), "half a two-byte prefix");
+        assert!(!frame_is_buffered(&[]));
+        assert!(frame_is_buffered(&[0]), "an empty message");
+        assert!(frame_is_buffered(&[0xFF; 10]), "a prefix that can only fail");
     }
 
     #[tokio::test]

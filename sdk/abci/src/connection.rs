@@ -27,8 +27,11 @@ use tendermint_abci::Application;
 use tendermint_proto::v0_38::abci::{request, response, Request, Response, ResponseException};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
 
-use crate::codec::{read_message_limited, write_message, CodecError};
-use crate::dispatch::{dispatch, is_flush};
+use crate::codec::{frame_is_buffered, read_message_limited, write_message, CodecError};
+use crate::dispatch::{check_tx_bytes, dispatch, is_flush, CheckTxBursts};
+
+/// At most this many requests are read ahead of answering (a CheckTx burst's size).
+const MAX_BURST: usize = 1024;
 
 /// Which connection holds the consensus role: `0` while none does, else its connection id
 /// (ids start at 1). Set once; the server stops when the holder closes, so it is never
@@ -81,7 +84,7 @@ pub(crate) async fn serve_connection<A, S>(
     stats: &mut ConnectionStats,
 ) -> Result<(), CodecError>
 where
-    A: Application + Sync,
+    A: Application + CheckTxBursts + Sync,
     S: AsyncRead + AsyncWrite,
 {
     let (read_half, write_half) = tokio::io::split(stream);
@@ -91,35 +94,70 @@ where
         if reader.fill_buf().await?.is_empty() {
             break;
         }
-        let Some(request) = read_message_limited::<Request, _>(&mut reader, max_message_bytes).await? else {
+        let Some(first) = read_message_limited::<Request, _>(&mut reader, max_message_bytes).await? else {
             break;
         };
-        stats.requests += 1;
-        let flush = is_flush(&request);
-        let response = match consensus_method(&request).map(|method| (method, claim.claim(id))) {
-            Some((method, Err(holder))) => {
-                stats.refused += 1;
-                tracing::warn!(
-                    target: "conclave::abci",
-                    connection = id,
-                    holder,
-                    "refused {method}: connection {holder} is the consensus connection"
-                );
-                refusal(method, holder)
+        // Whole frames already in the buffer are read too, without waiting for more, so the
+        // CheckTx requests CometBFT's mempool sends back to back are seen together. They are
+        // answered in order as before; a frame that fails to decode is reported after them.
+        let mut requests = vec![first];
+        let mut unreadable = None;
+        while requests.len() < MAX_BURST && frame_is_buffered(reader.buffer()) {
+            match read_message_limited::<Request, _>(&mut reader, max_message_bytes).await {
+                Ok(Some(request)) => requests.push(request),
+                Ok(None) => break,
+                Err(error) => {
+                    unreadable = Some(error);
+                    break;
+                }
             }
-            _ => {
-                // Application methods are synchronous and may take a while (FinalizeBlock):
-                // run them off the async workers so other connections keep being served.
-                tokio::task::block_in_place(|| dispatch(app, request))
+        }
+        let burst: Vec<&[u8]> = requests.iter().filter_map(check_tx_bytes).collect();
+        if burst.len() > 1 {
+            tokio::task::block_in_place(|| app.check_tx_burst(&burst));
+        }
+        for request in requests {
+            let flush = is_flush(&request);
+            let response = answer(app, request, id, claim, stats);
+            write_message(&mut writer, &response).await?;
+            if flush {
+                writer.flush().await?;
             }
-        };
-        write_message(&mut writer, &response).await?;
-        if flush {
+        }
+        if let Some(error) = unreadable {
             writer.flush().await?;
+            return Err(error);
         }
     }
     writer.flush().await?;
     Ok(())
+}
+
+/// The answer to one request: a refusal if it is a consensus method and another connection
+/// holds that role, else the application's.
+fn answer<A: Application>(
+    app: &A,
+    request: Request,
+    id: u64,
+    claim: &ConsensusClaim,
+    stats: &mut ConnectionStats,
+) -> Response {
+    stats.requests += 1;
+    match consensus_method(&request).map(|method| (method, claim.claim(id))) {
+        Some((method, Err(holder))) => {
+            stats.refused += 1;
+            tracing::warn!(
+                target: "conclave::abci",
+                connection = id,
+                holder,
+                "refused {method}: connection {holder} is the consensus connection"
+            );
+            refusal(method, holder)
+        }
+        // Application methods are synchronous and may take a while (FinalizeBlock): run them
+        // off the async workers so other connections keep being served.
+        _ => tokio::task::block_in_place(|| dispatch(app, request)),
+    }
 }
 
 fn refusal(method: &str, holder: u64) -> Response {

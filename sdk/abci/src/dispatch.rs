@@ -30,6 +30,23 @@ pub fn dispatch<A: Application>(app: &A, request: Request) -> Response {
     Response { value: Some(value) }
 }
 
+/// What the server tells an application beyond tendermint-abci's `Application`.
+pub trait CheckTxBursts {
+    /// The transactions of the CheckTx requests that arrived together (CometBFT's mempool
+    /// sends them back to back), just before the server answers them one by one, in order. A
+    /// hint to prepare (e.g. verify their signatures in a batch): the answers must not depend
+    /// on it. The default does nothing.
+    fn check_tx_burst(&self, _txs: &[&[u8]]) {}
+}
+
+/// The transaction of a CheckTx request.
+pub fn check_tx_bytes(request: &Request) -> Option<&[u8]> {
+    match &request.value {
+        Some(request::Value::CheckTx(r)) => Some(&r.tx),
+        _ => None,
+    }
+}
+
 /// Whether the request is a Flush (the socket is flushed after answering it).
 pub fn is_flush(request: &Request) -> bool {
     matches!(request.value, Some(request::Value::Flush(_)))

@@ -18,4 +18,5 @@ pub mod fatal;
 pub mod server;
 
 pub use application::AbciApp;
+pub use dispatch::CheckTxBursts;
 pub use server::{serve, serve_with, ListenAddress, ServerConfig, ServerError, Stopped};

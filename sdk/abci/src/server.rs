@@ -25,6 +25,7 @@ use tokio::sync::mpsc;
 
 use crate::codec::MAX_MESSAGE_BYTES;
 use crate::connection::{serve_connection, ConnectionStats, ConsensusClaim};
+use crate::dispatch::CheckTxBursts;
 
 /// Where the server listens: `unix:///path/to/abci.sock` or `tcp://127.0.0.1:26658`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,7 +108,7 @@ pub enum ServerError {
 /// the consensus connection closes.
 pub async fn serve<A, F>(app: A, address: ListenAddress, shutdown: F) -> Result<Stopped, ServerError>
 where
-    A: Application + Sync,
+    A: Application + CheckTxBursts + Sync,
     F: Future<Output = ()>,
 {
     serve_with(app, address, shutdown, ServerConfig::default()).await
@@ -121,7 +122,7 @@ pub async fn serve_with<A, F>(
     config: ServerConfig,
 ) -> Result<Stopped, ServerError>
 where
-    A: Application + Sync,
+    A: Application + CheckTxBursts + Sync,
     F: Future<Output = ()>,
 {
     let bind_error = |source| ServerError::Bind { address: address.to_string(), source };
@@ -161,7 +162,7 @@ async fn accept_until_stopped<A, F, S, Accept, Accepted>(
     mut accept: Accept,
 ) -> Stopped
 where
-    A: Application + Sync,
+    A: Application + CheckTxBursts + Sync,
     F: Future<Output = ()>,
     S: AsyncRead + AsyncWrite + Send + 'static,
     Accept: FnMut() -> Accepted,
@@ -218,7 +219,7 @@ struct Connection {
 
 fn spawn_connection<A, S>(app: A, stream: S, connection: Connection)
 where
-    A: Application + Sync,
+    A: Application + CheckTxBursts + Sync,
     S: AsyncRead + AsyncWrite + Send + 'static,
 {
     tokio::spawn(async move {

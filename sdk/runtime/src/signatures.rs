@@ -73,10 +73,11 @@ impl VerifiedSignatures {
     /// own check verifies it again and refuses it with its code; a success records what that
     /// check would have found. Bytes too short to hold a signer and a signature are left to
     /// that check too. Returns how many were verified here.
-    pub fn verify_ahead(&self, txs: &[Vec<u8>]) -> usize {
+    pub fn verify_ahead<T: AsRef<[u8]>>(&self, txs: &[T]) -> usize {
         let mut keys = Vec::new();
         let mut items = Vec::new();
         for tx in txs {
+            let tx = tx.as_ref();
             let key = Self::key(tx);
             if self.contains(&key) {
                 continue;
