@@ -14,11 +14,9 @@
 use anyhow::{ensure, Result};
 use bytes::Bytes;
 use clap::Args;
-use tendermint_abci::Application;
 
-use crate::abci::servers::{new_app, StoreKind};
-use crate::abci::stats::Summary;
-use crate::abci::{check_block, finalize_request, init_chain_request, signature_cost, workload};
+use crate::abci::servers::StoreKind;
+use crate::abci::{blocks_in_process, signature_cost, workload};
 
 /// Options of `conclave-bench transfers`.
 #[derive(Debug, Args)]
@@ -74,25 +72,8 @@ pub(crate) fn run(args: &TransfersArgs) -> Result<()> {
         );
     }
 
-    let (app, _dir) = new_app(args.store)?;
-    app.init_chain(init_chain_request(&genesis));
-    let (mut finalize, mut commit) = (Vec::new(), Vec::new());
-    for (i, txs) in blocks.iter().enumerate() {
-        let height = i + 1;
-        let request = finalize_request(height, txs)?;
-        let start = std::time::Instant::now();
-        let block = app.finalize_block(request);
-        let fin = start.elapsed();
-        check_block(height, txs.len(), &block)?;
-        let start = std::time::Instant::now();
-        app.commit();
-        let com = start.elapsed();
-        if i >= args.warmup_blocks {
-            finalize.push(fin);
-            commit.push(com);
-        }
-    }
-    let (finalize, commit) = (Summary::of(&finalize), Summary::of(&commit));
+    let (row, _hashes) = blocks_in_process(args.store, args.warmup_blocks, &genesis, &blocks)?;
+    let (finalize, commit) = (row.finalize, row.commit);
     let block_us = finalize.mean_us + commit.mean_us;
     println!(
         "per block (ms): FinalizeBlock mean {:.1} p50 {:.1} p99 {:.1}; Commit mean {:.1}; both {:.1}",

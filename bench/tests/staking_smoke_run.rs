@@ -2,25 +2,20 @@
 //! unbonding in one block under the default cap (5,000, above the 250 due), and ends with
 //! `endblock_ms=<x.x>`. No timing assertions.
 
-use std::process::Command;
+mod common;
+
+use common::{bench, last_value, stdout_of};
 
 #[test]
 fn staking_benchmark_runs_with_tiny_counts() -> Result<(), Box<dyn std::error::Error>> {
-    let output = Command::new(env!("CARGO_BIN_EXE_conclave-bench"))
-        .args(["staking", "--candidates", "20", "--delegators", "300", "--unbondings", "250"])
-        .args(["--blocks", "2", "--active", "5", "--seed", "7", "--json"])
-        .output()?;
-    let stdout = String::from_utf8(output.stdout)?;
-    assert!(
-        output.status.success(),
-        "exit {}\nstdout:\n{stdout}\nstderr:\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = stdout_of(
+        bench()
+            .args(["staking", "--candidates", "20", "--delegators", "300", "--unbondings", "250"])
+            .args(["--blocks", "2", "--active", "5", "--seed", "7", "--json"]),
+    )?;
     let lines: Vec<&str> = stdout.lines().collect();
-    let last = lines.last().ok_or("no output")?;
-    let value = last.strip_prefix("endblock_ms=").ok_or_else(|| format!("last line: {last:?}"))?;
-    assert!(value.parse::<f64>().is_ok_and(|v| v >= 0.0), "last line: {last:?}");
+    let value = last_value(&stdout, "endblock_ms")?;
+    assert!(value.parse::<f64>().is_ok_and(|v| v >= 0.0), "endblock_ms={value}");
     // 250 unbondings under the default cap of 5,000: one block.
     assert!(stdout.contains("A: 250 unbondings due in one block drained in 1 blocks"), "{stdout}");
     let json: serde_json::Value = serde_json::from_str(lines[lines.len() - 2])?;

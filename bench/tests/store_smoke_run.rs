@@ -1,26 +1,21 @@
 //! `conclave-bench store` runs end to end on a tiny workload: exits 0, prints one JSON
 //! object per engine with sane figures, and ends with the ratio line. No timing assertions.
 
-use std::process::Command;
+mod common;
 
+use common::{bench, stdout_of};
 use serde_json::Value;
 
 #[test]
 fn store_benchmark_runs_on_a_tiny_workload() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
-    let output = Command::new(env!("CARGO_BIN_EXE_conclave-bench"))
-        .args(["store", "--keys", "2000", "--blocks", "3", "--updates-per-block", "200"])
-        .args(["--proof-samples", "100", "--checkpoint-interval", "2", "--keep-versions", "2"])
-        .args(["--json", "--dir"])
-        .arg(dir.path())
-        .output()?;
-    let stdout = String::from_utf8(output.stdout)?;
-    assert!(
-        output.status.success(),
-        "exit {}\nstdout:\n{stdout}\nstderr:\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = stdout_of(
+        bench()
+            .args(["store", "--keys", "2000", "--blocks", "3", "--updates-per-block", "200"])
+            .args(["--proof-samples", "100", "--checkpoint-interval", "2", "--keep-versions", "2"])
+            .args(["--json", "--dir"])
+            .arg(dir.path()),
+    )?;
 
     let lines: Vec<&str> = stdout.lines().collect();
     let (last, results) = lines.split_last().ok_or("no output")?;

@@ -99,7 +99,7 @@ pub(crate) fn run(args: &AbciArgs) -> Result<()> {
         Some(txs) => Some(signature_cost(txs)?),
         None => None,
     };
-    let (in_process, in_process_hashes) = blocks_in_process(args, &genesis, &blocks)?;
+    let (in_process, in_process_hashes) = blocks_in_process(args.store, args.warmup_blocks, &genesis, &blocks)?;
     block_rows.push(("in-process (no socket, no protobuf)", in_process));
     hashes.push(("in-process", in_process_hashes));
 
@@ -201,12 +201,12 @@ fn round_trip(client: &mut AbciClient, warmup: usize, iterations: usize) -> Resu
 }
 
 /// Per-block timings.
-struct BlockRow {
-    finalize: Summary,
-    commit: Summary,
+pub(crate) struct BlockRow {
+    pub(crate) finalize: Summary,
+    pub(crate) commit: Summary,
 }
 
-pub(crate) fn init_chain_request(genesis: &[u8]) -> pb::RequestInitChain {
+fn init_chain_request(genesis: &[u8]) -> pb::RequestInitChain {
     pb::RequestInitChain {
         time: Some(Timestamp { seconds: GENESIS_SECONDS, nanos: 0 }),
         chain_id: CHAIN_ID.into(),
@@ -216,7 +216,7 @@ pub(crate) fn init_chain_request(genesis: &[u8]) -> pb::RequestInitChain {
     }
 }
 
-pub(crate) fn finalize_request(height: usize, txs: &[Bytes]) -> Result<pb::RequestFinalizeBlock> {
+fn finalize_request(height: usize, txs: &[Bytes]) -> Result<pb::RequestFinalizeBlock> {
     let height = i64::try_from(height)?;
     Ok(pb::RequestFinalizeBlock {
         txs: txs.to_vec(),
@@ -226,7 +226,7 @@ pub(crate) fn finalize_request(height: usize, txs: &[Bytes]) -> Result<pb::Reque
     })
 }
 
-pub(crate) fn check_block(height: usize, txs: usize, block: &pb::ResponseFinalizeBlock) -> Result<()> {
+fn check_block(height: usize, txs: usize, block: &pb::ResponseFinalizeBlock) -> Result<()> {
     ensure!(block.tx_results.len() == txs, "height {height}: {} results for {txs} txs", block.tx_results.len());
     if let Some((i, bad)) = block.tx_results.iter().enumerate().find(|(_, r)| r.code != 0) {
         bail!("height {height}: tx {i} failed: code {} {}: {}", bad.code, bad.codespace, bad.log);
@@ -264,8 +264,13 @@ fn blocks_over(
 
 /// The same blocks through the `Application` methods directly: the cost of the application
 /// itself, without transport or protobuf framing.
-fn blocks_in_process(args: &AbciArgs, genesis: &[u8], blocks: &[Vec<Bytes>]) -> Result<(BlockRow, Vec<Bytes>)> {
-    let (app, _dir) = new_app(args.store)?;
+pub(crate) fn blocks_in_process(
+    store: StoreKind,
+    warmup_blocks: usize,
+    genesis: &[u8],
+    blocks: &[Vec<Bytes>],
+) -> Result<(BlockRow, Vec<Bytes>)> {
+    let (app, _dir) = new_app(store)?;
     app.init_chain(init_chain_request(genesis));
     let (mut finalize, mut commit, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
     for (i, txs) in blocks.iter().enumerate() {
@@ -279,7 +284,7 @@ fn blocks_in_process(args: &AbciArgs, genesis: &[u8], blocks: &[Vec<Bytes>]) -> 
         app.commit();
         let com = start.elapsed();
         hashes.push(block.app_hash);
-        if i >= args.warmup_blocks {
+        if i >= warmup_blocks {
             finalize.push(fin);
             commit.push(com);
         }

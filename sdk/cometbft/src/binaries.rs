@@ -6,16 +6,21 @@
 //! 3. every directory of `PATH`;
 //! 4. every `$GOPATH/bin`, then `$HOME/go/bin` (where `go install` puts it).
 //!
-//! The binary must then run and print a `0.38.` version: CometBFT 0.39/1.x speak a different
-//! ABCI (see `/work/shared/reference/cometbft.md` §3).
+//! The binary must then run and print a version of a supported line: 0.38 (the pinned one),
+//! or 0.40, which keeps ABCI 2.0 with additive protobuf changes (`scripts/cometbft-compat.sh`
+//! runs the live tests with it; docs/running.md, "CometBFT versions"). CometBFT 1.x speaks a
+//! different ABCI (`/work/shared/reference/cometbft.md` §3), and there is no 0.39 release.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use thiserror::Error;
 
-/// The CometBFT release line Conclave chains are built for.
+/// The CometBFT release line Conclave chains are built for and tested with in CI.
 pub const VERSION_PREFIX: &str = "0.38.";
+/// Every release line accepted: [`VERSION_PREFIX`], and 0.40 (ABCI 2.0 too; checked by the
+/// compatibility run, not by CI).
+pub const SUPPORTED_LINES: [&str; 2] = [VERSION_PREFIX, "0.40."];
 /// What `abci-cli version` prints for a 0.38 release: the ABCI version, 2.0.x, not CometBFT's.
 pub const ABCI_VERSION_PREFIX: &str = "2.0.";
 /// The release the scripts install.
@@ -90,7 +95,7 @@ pub enum BinaryError {
         hint: String,
     },
     /// It runs but is not a 0.38 release.
-    #[error("{path} reports version {version:?}; Conclave needs CometBFT {VERSION_PREFIX}x (ABCI 2.0): {hint}")]
+    #[error("{path} reports version {version:?}; Conclave needs CometBFT 0.38.x (or 0.40.x; ABCI 2.0): {hint}")]
     WrongVersion {
         /// The binary.
         path: PathBuf,
@@ -188,7 +193,7 @@ fn version_of(path: &Path) -> std::io::Result<Option<String>> {
 }
 
 impl Program {
-    /// Whether `version`, as this program's `version` command prints it, is from a 0.38
+    /// Whether `version`, as this program's `version` command prints it, is from a supported
     /// release: `cometbft` prints CometBFT's version, `abci-cli` the ABCI protocol's (2.0.x).
     pub fn supports(self, version: &str) -> bool {
         match self {
@@ -199,10 +204,11 @@ impl Program {
 }
 
 /// Whether `version` (as `cometbft version` prints it, e.g. `0.38.25` or `v0.38.25`) is a
-/// 0.38 release.
+/// release of a [`SUPPORTED_LINES`] line.
 pub fn is_supported_version(version: &str) -> bool {
     let version = version.trim();
-    version.strip_prefix('v').unwrap_or(version).starts_with(VERSION_PREFIX)
+    let version = version.strip_prefix('v').unwrap_or(version);
+    SUPPORTED_LINES.iter().any(|line| version.starts_with(line))
 }
 
 #[cfg(test)]
@@ -210,12 +216,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_0_38_versions_are_supported() {
+    fn only_0_38_and_0_40_versions_are_supported() {
         assert!(is_supported_version("0.38.25"));
         assert!(is_supported_version("0.38.0\n"));
         assert!(is_supported_version("v0.38.17"));
+        assert!(is_supported_version("0.40.0"));
         assert!(!is_supported_version("0.37.15"));
         assert!(!is_supported_version("0.39.4"));
+        assert!(!is_supported_version("0.4.0"));
         assert!(!is_supported_version("1.0.1"));
         assert!(!is_supported_version("0.380.1"));
         assert!(!is_supported_version(""));
