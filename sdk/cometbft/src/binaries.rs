@@ -9,7 +9,7 @@
 //! The binary must then run and print a version of a supported line: 0.38 (the pinned one),
 //! or 0.40, which keeps ABCI 2.0 with additive protobuf changes (`scripts/cometbft-compat.sh`
 //! runs the live tests with it; docs/running.md, "CometBFT versions"). CometBFT 1.x speaks a
-//! different ABCI (`/work/shared/reference/cometbft.md` §3), and there is no 0.39 release.
+//! different ABCI (`/work/shared/reference/cometbft.md` §3).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,9 +18,12 @@ use thiserror::Error;
 
 /// The CometBFT release line Conclave chains are built for and tested with in CI.
 pub const VERSION_PREFIX: &str = "0.38.";
-/// Every release line accepted: [`VERSION_PREFIX`], and 0.40 (ABCI 2.0 too; checked by the
-/// compatibility run, not by CI).
-pub const SUPPORTED_LINES: [&str; 2] = [VERSION_PREFIX, "0.40."];
+/// Every release line accepted, all speaking ABCI 2.0.0 with the `tendermint.abci` protobuf
+/// types: [`VERSION_PREFIX`]; 0.40 (checked by the compatibility run, not by CI); and 0.39,
+/// because a v0.40.0 built with `go install` prints `0.39.0` (its source's fallback version;
+/// `version --verbose` says `"abci": "2.0.0"`). The 0.39.x releases themselves are accepted as
+/// the same ABCI line but not tested.
+pub const SUPPORTED_LINES: [&str; 3] = [VERSION_PREFIX, "0.39.", "0.40."];
 /// What `abci-cli version` prints for a 0.38 release: the ABCI version, 2.0.x, not CometBFT's.
 pub const ABCI_VERSION_PREFIX: &str = "2.0.";
 /// The release the scripts install.
@@ -221,8 +224,9 @@ mod tests {
         assert!(is_supported_version("0.38.0\n"));
         assert!(is_supported_version("v0.38.17"));
         assert!(is_supported_version("0.40.0"));
+        // What `go install …@v0.40.0` prints.
+        assert!(is_supported_version("0.39.0"));
         assert!(!is_supported_version("0.37.15"));
-        assert!(!is_supported_version("0.39.4"));
         assert!(!is_supported_version("0.4.0"));
         assert!(!is_supported_version("1.0.1"));
         assert!(!is_supported_version("0.380.1"));
