@@ -272,7 +272,7 @@ fn make_tx(
             let to = senders[(i + 1) % senders.len()].address;
             workload::transfer(&chain_id, &senders[i], nonce, to, 1, &options)
         }
-        AppKind::Kvstore => {
+        _ => {
             let mut tx = format!("b{run_tag:04}s{i:03}n{nonce:010}=").into_bytes();
             tx.resize(tx_length.max(tx.len() + 1), b'v');
             tx

@@ -1,14 +1,20 @@
 //! `conclave-bench chain`: committed throughput and latency of the app-template chain under
-//! real CometBFT, against CometBFT's built-in `kvstore` on the same configuration, same run.
+//! real CometBFT, against CometBFT's kvstore on the same configuration, same run, in three
+//! forms: built in (`kvstore`, in memory), built in and persistent (`persistent_kvstore`), and
+//! the persistent one served by CometBFT's own `abci-cli` over a Unix socket
+//! (`socket_kvstore`), which pays CometBFT's socket client exactly as the chain does.
 //!
 //! For each network size (default 1 and 4 validators) and each app, the benchmark builds a
 //! fresh local network in a temporary directory ([`network`]), pushes load through
 //! `broadcast_tx_sync` for a warm-up and a measured window ([`load`]), stops the network and
-//! deletes it. Transactions are the same length for both apps: signed bank transfers for the
-//! chain, unique `key=value` bytes for kvstore.
+//! deletes it. Transactions are the same length for every app: signed bank transfers for the
+//! chain, unique `key=value` bytes for the kvstores. Each app's report ends with the CPU time
+//! of each program (`cometbft`, `appchaind`, `abci-cli`, the load) per transaction committed
+//! in the window.
 //!
-//! The last line printed is `chain_vs_kvstore=<appchain tx/s / kvstore tx/s>`, from the
-//! 4-validator networks (else the largest size both apps ran on; the line before says which).
+//! The last lines are `chain_vs_kvstore=`, `chain_vs_persistent_kvstore=` and, last,
+//! `chain_vs_socket_kvstore=<appchain tx/s / socket kvstore tx/s>`, from the 4-validator
+//! networks (else the largest size both ran on; the line before each says which).
 
 mod load;
 mod network;
@@ -32,7 +38,7 @@ pub(crate) struct ChainArgs {
     #[arg(long, value_delimiter = ',', default_value = "1,4", value_parser = clap::value_parser!(u16).range(1..=16))]
     validators: Vec<u16>,
     /// Apps to run on each size.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "chain,kvstore")]
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "chain,kvstore,persistent-kvstore,socket-kvstore")]
     apps: Vec<AppKind>,
     /// Seconds of load before the measured window.
     #[arg(long, default_value_t = 5.0)]
@@ -85,7 +91,11 @@ pub(crate) fn run(args: &ChainArgs) -> Result<()> {
     ensure!(args.duration > 0.0 && args.warmup >= 0.5, "--duration must be positive and --warmup at least 0.5");
     ensure!(args.window > 0, "--window must be positive");
     signals::install()?;
-    let binaries = Binaries::locate(args.appchaind.as_deref(), args.cometbft.as_deref())?;
+    let binaries = Binaries::locate(
+        args.appchaind.as_deref(),
+        args.cometbft.as_deref(),
+        args.apps.contains(&AppKind::SocketKvstore),
+    )?;
     let settings = NetworkSettings {
         timeout_commit: args.timeout_commit.clone(),
         timeout_propose: args.timeout_propose.clone(),
@@ -106,7 +116,8 @@ pub(crate) fn run(args: &ChainArgs) -> Result<()> {
     println!("appchaind: {}; cometbft: {}", binaries.appchaind.display(), binaries.cometbft.display());
     println!(
         "networks: appchaind localnet homes (cometbft testnet layout), timeout_commit {}, timeout_propose {}, \
-         CometBFT's other defaults (mempool size 5000, recheck on); chain over a Unix socket, kvstore built in",
+         CometBFT's other defaults (mempool size 5000, recheck on); chain and socket_kvstore (abci-cli) over a \
+         Unix socket, kvstore and persistent_kvstore built in",
         args.timeout_commit, args.timeout_propose
     );
     println!(
@@ -138,15 +149,20 @@ pub(crate) fn run(args: &ChainArgs) -> Result<()> {
     }
 
     println!();
-    let ratio = ratio(&results);
-    match ratio {
-        Some((validators, ours, theirs)) => {
-            println!(
-                "ratio from the {validators}-validator networks: appchain {ours:.0} tx/s / kvstore {theirs:.0} tx/s"
-            );
-            println!("chain_vs_kvstore={:.2}", if theirs > 0.0 { ours / theirs } else { 0.0 });
+    // Each kvstore against the chain; the socket kvstore last: it pays CometBFT's socket client
+    // as the chain does, so it is the fair anchor.
+    for anchor in [AppKind::Kvstore, AppKind::PersistentKvstore, AppKind::SocketKvstore] {
+        let line = format!("chain_vs_{}", anchor.label());
+        match ratio(&results, anchor) {
+            Some((validators, ours, theirs)) => {
+                println!(
+                    "ratio from the {validators}-validator networks: appchain {ours:.0} tx/s / {} {theirs:.0} tx/s",
+                    anchor.label()
+                );
+                println!("{line}={:.2}", if theirs > 0.0 { ours / theirs } else { 0.0 });
+            }
+            None => println!("{line}=n/a (needs both apps on one network size)"),
         }
-        None => println!("chain_vs_kvstore=n/a (needs both apps on one network size)"),
     }
     Ok(())
 }
@@ -185,6 +201,8 @@ fn print_row(validators: u16, app: AppKind, r: &LoadResult) {
         println!("  e.g. {error}");
     }
     let programs: Vec<String> = r.cpu.keys().map(|name| format!("{name} {:.0}%", cpu_share(name))).collect();
+    let per_tx: Vec<String> =
+        r.cpu.iter().map(|(name, secs)| format!("{name} {:.0}", secs / (r.committed_ok.max(1) as f64) * 1e6)).collect();
     let ours: f64 = r.cpu.values().sum();
     let cores = r.machine_total_secs / r.wall_secs.max(1e-9);
     println!(
@@ -194,15 +212,16 @@ fn print_row(validators: u16, app: AppKind, r: &LoadResult) {
         (r.machine_busy_secs - ours).max(0.0) / r.wall_secs.max(1e-9) * 100.0,
         (r.machine_total_secs - r.machine_busy_secs).max(0.0) / r.wall_secs.max(1e-9) * 100.0
     );
+    println!("CPU per committed tx (µs): {}", per_tx.join(", "));
 }
 
-/// (validators, appchain tx/s, kvstore tx/s) from 4 validators, else the largest common size.
-fn ratio(results: &[(u16, AppKind, LoadResult)]) -> Option<(u16, f64, f64)> {
+/// (validators, appchain tx/s, `anchor` tx/s) from 4 validators, else the largest common size.
+fn ratio(results: &[(u16, AppKind, LoadResult)], anchor: AppKind) -> Option<(u16, f64, f64)> {
     let tps =
         |v: u16, app: AppKind| results.iter().find(|(n, a, _)| *n == v && *a == app).map(|(_, _, r)| r.committed_tps);
     let mut sizes: Vec<u16> = results.iter().map(|(v, _, _)| *v).collect();
     sizes.sort_unstable();
     sizes.dedup();
-    let both = |v: u16| Some((v, tps(v, AppKind::Chain)?, tps(v, AppKind::Kvstore)?));
+    let both = |v: u16| Some((v, tps(v, AppKind::Chain)?, tps(v, anchor)?));
     both(4).or_else(|| sizes.iter().rev().find_map(|v| both(*v)))
 }

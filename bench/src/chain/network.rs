@@ -6,9 +6,15 @@
 //! - **chain**: the genesis `app_state` also funds the benchmark's senders; each node is
 //!   `appchaind start --home H --with-cometbft` (ABCI over a Unix socket);
 //! - **kvstore**: each node is `cometbft start --home H --proxy_app=kvstore` (CometBFT's
-//!   built-in in-memory kvstore, an in-process ABCI client); kvstore ignores `app_state`.
+//!   built-in in-memory kvstore, an in-process ABCI client); kvstore ignores `app_state`;
+//! - **persistent_kvstore**: the same with `--proxy_app=persistent_kvstore` (built in, its
+//!   state in a database under the home, validator updates supported);
+//! - **socket_kvstore**: `abci-cli kvstore --address unix://H/data/kvstore.sock --persist
+//!   H/data/kvstore` (the same persistent kvstore, as its own process, from CometBFT
+//!   v0.38.25's `abci-cli`), and `cometbft start --home H --proxy_app=unix://…` talking to it
+//!   over a Unix socket: CometBFT's socket client costs exactly what it costs the chain.
 //!
-//! So the two networks differ only in the application. [`Network`] is a Drop guard: it stops
+//! So the networks differ only in the application. [`Network`] is a Drop guard: it stops
 //! every process (SIGTERM, then SIGKILL after a grace period) and removes the directory.
 
 use std::path::{Path, PathBuf};
@@ -37,6 +43,10 @@ pub(crate) enum AppKind {
     Chain,
     /// CometBFT's built-in `kvstore`, raw `key=value` transactions.
     Kvstore,
+    /// CometBFT's built-in `persistent_kvstore` (state on disk), `key=value` transactions.
+    PersistentKvstore,
+    /// `abci-cli kvstore --persist` over a Unix socket, `key=value` transactions.
+    SocketKvstore,
 }
 
 impl AppKind {
@@ -45,6 +55,8 @@ impl AppKind {
         match self {
             AppKind::Chain => "appchain",
             AppKind::Kvstore => "kvstore",
+            AppKind::PersistentKvstore => "persistent_kvstore",
+            AppKind::SocketKvstore => "socket_kvstore",
         }
     }
 }
@@ -56,13 +68,15 @@ pub(crate) struct Binaries {
     pub(crate) appchaind: PathBuf,
     /// `cometbft` (0.38.x).
     pub(crate) cometbft: PathBuf,
+    /// `abci-cli` (from v0.38.x), when a socket kvstore runs.
+    pub(crate) abci_cli: Option<PathBuf>,
 }
 
 impl Binaries {
     /// `--appchaind`, else `appchaind` beside this benchmark binary (same target directory),
     /// else `target/release/appchaind`; `--cometbft`, else the toolkit's search
     /// (`$CONCLAVE_COMETBFT`, `$COMETBFT`, `PATH`, `$GOPATH/bin`, `~/go/bin`), 0.38.x only.
-    pub(crate) fn locate(appchaind: Option<&Path>, cometbft: Option<&Path>) -> Result<Self> {
+    pub(crate) fn locate(appchaind: Option<&Path>, cometbft: Option<&Path>, abci_cli: bool) -> Result<Self> {
         let appchaind = match appchaind {
             Some(path) => path.to_path_buf(),
             None => {
@@ -81,7 +95,14 @@ impl Binaries {
         }
         let cometbft =
             conclave_cometbft::locate_cometbft(cometbft).map_err(|e| anyhow!("{e}; or pass --cometbft PATH"))?.path;
-        Ok(Self { appchaind, cometbft })
+        let abci_cli = if abci_cli {
+            let found = conclave_cometbft::locate_abci_cli(None)
+                .map_err(|e| anyhow!("{e} (socket_kvstore needs it; or leave it out of --apps)"))?;
+            Some(found.path)
+        } else {
+            None
+        };
+        Ok(Self { appchaind, cometbft, abci_cli })
     }
 }
 
@@ -107,7 +128,10 @@ pub(crate) struct Network {
     /// RPC endpoints, node0 first.
     pub(crate) rpcs: Vec<String>,
     homes: Vec<PathBuf>,
+    /// One node process per home (`appchaind` or `cometbft`), node0 first.
     children: Vec<Process>,
+    /// The socket kvstore's `abci-cli` processes, one per home.
+    socket_apps: Vec<Process>,
     dir: Option<TempDir>,
     keep: bool,
 }
@@ -155,18 +179,26 @@ impl Network {
         if kind == AppKind::Chain {
             fund_senders(&homes, &chain_id, senders)?;
         }
-        let mut network =
-            Network { kind, chain_id, rpcs, homes, children: Vec::new(), dir: Some(dir), keep: settings.keep };
+        let mut network = Network {
+            kind,
+            chain_id,
+            rpcs,
+            homes,
+            children: Vec::new(),
+            socket_apps: Vec::new(),
+            dir: Some(dir),
+            keep: settings.keep,
+        };
         network.spawn(binaries)?;
         network.wait_until_producing(settings.start_timeout)?;
         Ok(network)
     }
 
     fn spawn(&mut self, binaries: &Binaries) -> Result<()> {
-        for (i, home) in self.homes.iter().enumerate() {
+        for (i, home) in self.homes.clone().iter().enumerate() {
             let (program, log_path) = match self.kind {
                 AppKind::Chain => (&binaries.appchaind, home.join("appchaind.log")),
-                AppKind::Kvstore => (&binaries.cometbft, home.join("cometbft.log")),
+                _ => (&binaries.cometbft, home.join("cometbft.log")),
             };
             let mut command = Command::new(program);
             match self.kind {
@@ -177,11 +209,42 @@ impl Network {
                     .arg("--cometbft")
                     .arg(&binaries.cometbft),
                 AppKind::Kvstore => command.args(["start", "--proxy_app=kvstore", "--home"]).arg(home),
+                AppKind::PersistentKvstore => {
+                    command.args(["start", "--proxy_app=persistent_kvstore", "--home"]).arg(home)
+                }
+                AppKind::SocketKvstore => {
+                    let socket = self.start_socket_kvstore(i, home, binaries)?;
+                    command.arg("start").arg(format!("--proxy_app=unix://{}", socket.display())).arg("--home").arg(home)
+                }
             };
             let process = Process::spawn(&format!("node{i}"), command, &log_path)?.with_stop_grace(STOP_GRACE);
             self.children.push(process);
         }
         Ok(())
+    }
+
+    /// Starts `abci-cli kvstore` for node `i` and waits for its socket; returns the socket.
+    fn start_socket_kvstore(&mut self, i: usize, home: &Path, binaries: &Binaries) -> Result<PathBuf> {
+        let abci_cli = binaries.abci_cli.as_ref().context("socket_kvstore needs abci-cli")?;
+        let socket = home.join("data/kvstore.sock");
+        let mut command = Command::new(abci_cli);
+        command
+            .args(["kvstore", "--log_level", "error", "--address"])
+            .arg(format!("unix://{}", socket.display()))
+            .arg("--persist")
+            .arg(home.join("data/kvstore"));
+        let process = Process::spawn(&format!("node{i}-kvstore"), command, &home.join("abci-cli.log"))?
+            .with_stop_grace(STOP_GRACE);
+        self.socket_apps.push(process);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !socket.exists() {
+            self.check_alive()?;
+            if Instant::now() >= deadline {
+                bail!("abci-cli kvstore did not create {} within 30 s", socket.display());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(socket)
     }
 
     fn wait_until_producing(&mut self, timeout: Duration) -> Result<()> {
@@ -211,6 +274,11 @@ impl Network {
                 bail!("{} {name} exited ({status}){}", self.kind.label(), self.log_hint(i));
             }
         }
+        for app in &mut self.socket_apps {
+            if let Some(status) = app.exit_status() {
+                bail!("{} exited ({status}); last lines of its log:\n{}", app.name(), app.log_tail(8));
+            }
+        }
         Ok(())
     }
 
@@ -230,12 +298,14 @@ impl Network {
 
 impl Drop for Network {
     fn drop(&mut self) {
-        // All at once, then each gets what is left of the grace period.
+        // All nodes at once, then each gets what is left of the grace period; the socket apps
+        // last (a CometBFT whose app goes first fails instead of stopping).
         for process in &mut self.children {
             process.terminate();
         }
         let deadline = Instant::now() + STOP_GRACE;
-        for process in &mut self.children {
+        for process in self.children.iter_mut().chain(self.socket_apps.iter_mut()) {
+            process.terminate();
             if process.wait_exit(deadline.saturating_duration_since(Instant::now())).is_none() {
                 eprintln!("warning: {} did not stop within 30s of SIGTERM; killing it", process.name());
                 let _ = process.kill9();
