@@ -176,8 +176,13 @@ pub(crate) fn run(args: &AbciArgs) -> Result<()> {
         );
         println!(
             "signature check per transfer (fastest of 5 passes): alone {:.1} µs (conclave_core::tx::verify_signature); \
-             batched {:.1} µs on 1 thread, {:.1} µs on {} threads (conclave_runtime::batch::verify_all)",
-            costs.alone_us, costs.batch_one_thread_us, costs.batch_all_threads_us, costs.threads
+             batched {:.1} µs on 1 thread, {:.1} µs on {} threads (conclave_runtime::batch::verify_all, \
+             ed25519-consensus); ed25519-zebra 4 batched {:.1} µs on 1 thread",
+            costs.alone_us,
+            costs.batch_one_thread_us,
+            costs.batch_all_threads_us,
+            costs.threads,
+            costs.zebra_batch_one_thread_us
         );
     }
 
@@ -343,6 +348,8 @@ fn raw_ping_pong(unix: bool, warmup: usize, iterations: usize) -> Result<Summary
 /// every core. Each the fastest of five passes (the least disturbed by other processes).
 pub(crate) struct SignatureCosts {
     pub(crate) alone_us: f64,
+    /// `ed25519-zebra` 4's batch verifier over the same signatures, one thread.
+    pub(crate) zebra_batch_one_thread_us: f64,
     pub(crate) batch_one_thread_us: f64,
     pub(crate) batch_all_threads_us: f64,
     pub(crate) threads: usize,
@@ -386,5 +393,21 @@ pub(crate) fn signature_cost(txs: &[Bytes]) -> Result<SignatureCosts> {
         })
     };
     let threads = available_threads();
-    Ok(SignatureCosts { alone_us, batch_one_thread_us: batched(1)?, batch_all_threads_us: batched(threads)?, threads })
+    let zebra_batch_one_thread_us = fastest(&|| {
+        let mut batch = ed25519_zebra::batch::Verifier::new();
+        for item in &items {
+            let key = ed25519_zebra::VerificationKeyBytes::from(item.key);
+            batch.queue((key, ed25519_zebra::Signature::from(item.signature), &item.message));
+        }
+        let rng = conclave_runtime::batch::coefficient_rng().ok_or_else(|| anyhow::anyhow!("no OS randomness"))?;
+        ensure!(batch.verify(rng).is_ok(), "a benchmark signature does not verify under ed25519-zebra");
+        Ok(())
+    })?;
+    Ok(SignatureCosts {
+        alone_us,
+        zebra_batch_one_thread_us,
+        batch_one_thread_us: batched(1)?,
+        batch_all_threads_us: batched(threads)?,
+        threads,
+    })
 }

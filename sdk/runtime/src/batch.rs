@@ -72,7 +72,7 @@ pub fn available_threads() -> usize {
 
 fn verify_chunk(items: &[SignatureItem]) -> Vec<bool> {
     if items.len() >= 2 {
-        if let Some(rng) = BatchRng::from_os() {
+        if let Some(rng) = coefficient_rng() {
             let mut verifier = batch::Verifier::new();
             for item in items {
                 let key = VerificationKeyBytes::from(item.key);
@@ -86,17 +86,16 @@ fn verify_chunk(items: &[SignatureItem]) -> Vec<bool> {
     items.iter().map(SignatureItem::verify_alone).collect()
 }
 
-/// The batch's random coefficients: BLAKE3's XOF keyed with OS randomness, behind the
-/// `rand_core` 0.6 traits `ed25519-consensus` takes.
-struct BatchRng(blake3::OutputReader);
-
-impl BatchRng {
-    fn from_os() -> Option<BatchRng> {
-        let mut key = [0u8; 32];
-        getrandom::fill(&mut key).ok()?;
-        Some(BatchRng(blake3::Hasher::new_keyed(&key).finalize_xof()))
-    }
+/// A source for a batch's random coefficients: BLAKE3's XOF keyed with 32 bytes of OS
+/// randomness, behind the `rand_core` 0.6 traits ed25519 batch verifiers take; `None` if the OS
+/// gives no randomness.
+pub fn coefficient_rng() -> Option<impl rand_core::RngCore + rand_core::CryptoRng> {
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).ok()?;
+    Some(BatchRng(blake3::Hasher::new_keyed(&key).finalize_xof()))
 }
+
+struct BatchRng(blake3::OutputReader);
 
 impl rand_core::RngCore for BatchRng {
     fn next_u32(&mut self) -> u32 {
