@@ -28,7 +28,7 @@ for version in "${versions[@]}"; do
     echo "== CometBFT $version ($binary reports $printed)" >&2
     args=()
     for t in "${tests[@]}"; do args+=(--test "$t"); done
-    if CONCLAVE_COMETBFT="$binary" cargo test -p conclave-tests --locked "${args[@]}" >&2; then
+    if CONCLAVE_COMETBFT="$binary" cargo test -p conclave-tests --locked --no-fail-fast "${args[@]}" >&2; then
         summary+=("$version: ${#tests[@]} live test files pass")
     else
         summary+=("$version: FAILED (see the output above)")
