@@ -81,6 +81,14 @@ pub(crate) struct ChainArgs {
     /// Seconds a network may take to produce its first block.
     #[arg(long, default_value_t = 90)]
     start_timeout: u64,
+    /// CometBFT's `mempool.recheck` on every node (false: transactions left in the mempool
+    /// after a block are not checked again against the new state).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    mempool_recheck: bool,
+    /// CometBFT's `mempool.keep-invalid-txs-in-cache` on every node (true: a transaction
+    /// CheckTx refused stays in the cache, so the same bytes are refused without a call).
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
+    keep_invalid_txs_in_cache: bool,
 }
 
 /// Fewer blocks than this in the window make the rate a matter of where the window falls.
@@ -101,6 +109,8 @@ pub(crate) fn run(args: &ChainArgs) -> Result<()> {
         timeout_propose: args.timeout_propose.clone(),
         keep: args.keep_dirs,
         start_timeout: Duration::from_secs(args.start_timeout),
+        mempool_recheck: args.mempool_recheck,
+        keep_invalid_txs_in_cache: args.keep_invalid_txs_in_cache,
     };
     let load = LoadSettings {
         connections: usize::from(args.connections),
@@ -116,9 +126,9 @@ pub(crate) fn run(args: &ChainArgs) -> Result<()> {
     println!("appchaind: {}; cometbft: {}", binaries.appchaind.display(), binaries.cometbft.display());
     println!(
         "networks: appchaind localnet homes (cometbft testnet layout), timeout_commit {}, timeout_propose {}, \
-         CometBFT's other defaults (mempool size 5000, recheck on); chain and socket_kvstore (abci-cli) over a \
-         Unix socket, kvstore and persistent_kvstore built in",
-        args.timeout_commit, args.timeout_propose
+         mempool recheck {}, keep-invalid-txs-in-cache {}, CometBFT's other defaults (mempool size 5000); chain \
+         and socket_kvstore (abci-cli) over a Unix socket, kvstore and persistent_kvstore built in",
+        args.timeout_commit, args.timeout_propose, args.mempool_recheck, args.keep_invalid_txs_in_cache
     );
     println!(
         "load: {} connections (broadcast_tx_sync), window {} in flight{}, {tx_length}-byte txs \

@@ -117,6 +117,10 @@ pub(crate) struct NetworkSettings {
     pub(crate) keep: bool,
     /// How long a node may take to produce height 1.
     pub(crate) start_timeout: Duration,
+    /// `mempool.recheck` of every node.
+    pub(crate) mempool_recheck: bool,
+    /// `mempool.keep-invalid-txs-in-cache` of every node.
+    pub(crate) keep_invalid_txs_in_cache: bool,
 }
 
 /// A running network; dropping it stops the processes and deletes its directory.
@@ -178,6 +182,9 @@ impl Network {
         }
         if kind == AppKind::Chain {
             fund_senders(&homes, &chain_id, senders)?;
+        }
+        for home in &homes {
+            set_mempool(home, settings)?;
         }
         let mut network = Network {
             kind,
@@ -343,6 +350,32 @@ fn fund_senders(homes: &[PathBuf], chain_id: &str, senders: &[TestAccount]) -> R
         std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
+}
+
+/// Writes the settings' `mempool.recheck` and `mempool.keep-invalid-txs-in-cache` into the
+/// home's `config.toml` (both keys are in CometBFT 0.38's template, once each).
+fn set_mempool(home: &Path, settings: &NetworkSettings) -> Result<()> {
+    let path = home.join("config/config.toml");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut found = (false, false);
+    let lines: Vec<String> = text
+        .lines()
+        .map(|line| {
+            if line.starts_with("recheck = ") {
+                found.0 = true;
+                format!("recheck = {}", settings.mempool_recheck)
+            } else if line.starts_with("keep-invalid-txs-in-cache = ") {
+                found.1 = true;
+                format!("keep-invalid-txs-in-cache = {}", settings.keep_invalid_txs_in_cache)
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    if found != (true, true) {
+        bail!("{} has no `recheck` or `keep-invalid-txs-in-cache` line: not a CometBFT 0.38 config", path.display());
+    }
+    std::fs::write(&path, lines.join("\n") + "\n").with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// A base port such that ports `P + 10i` and `P + 10i + 1` (i < `validators`) are free on
