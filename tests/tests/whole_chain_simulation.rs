@@ -6,8 +6,8 @@
 //! seed run three times with identical app hashes at every height. The final app hash of each
 //! CI seed is pinned in `tests/fixtures/simulation/golden.txt`.
 //!
-//! CI tier (default): seeds 1, 2, 3 × 100 blocks × 200 operations a block. Longer tiers:
-//! `SIM_SEEDS=50 SIM_BLOCKS=500 cargo test -p conclave-tests --test whole_chain_simulation -- --nocapture`.
+//! CI tier (default): seeds 1, 2, 3 × 100 blocks × 200 operations a block. Long tier:
+//! `SIM_SEEDS=20 SIM_BLOCKS=500 SIM_RUNS=1 cargo test -p conclave-tests --test whole_chain_simulation -- --nocapture`.
 //! Replay one seed: `SIM_SEED=<n>` (a failure prints the exact command). Re-bless the golden
 //! hashes after an intended state-machine change: `SIM_BLESS=1`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
