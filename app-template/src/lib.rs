@@ -19,8 +19,10 @@ pub const DENOM: &str = "stake";
 
 /// The bank: balances, supply, module accounts, fees.
 pub type Bank = conclave_bank::Bank;
-/// Staking over the bank, telling rewards of every share change.
-pub type Staking = conclave_staking::Staking<Bank, conclave_rewards::Hooks>;
+/// Staking over the bank, telling rewards (which settles what the shares earned) and then
+/// governance (which snapshots a voter's stake for the proposals in their voting period) of
+/// every share change.
+pub type Staking = conclave_staking::Staking<Bank, (conclave_rewards::Hooks, conclave_governance::Hooks)>;
 /// Voting over staking's ledger.
 pub type Voting = conclave_voting::Voting<Staking>;
 /// Rotation electing from staking's candidates.
@@ -29,12 +31,25 @@ pub type Rotation = conclave_rotation::Rotation<Staking>;
 pub type Slashing = conclave_slashing::Slashing<Staking, Rotation>;
 /// Rewards paid on staking's shares, minted and paid through the bank, by rotation's sets.
 pub type Rewards = conclave_rewards::Rewards<Staking, Bank, Rotation>;
+/// Proposals, deposits, the delegation-voting tally and governance delegation; the chain's
+/// parameter authority (its module account).
+pub type Governance = conclave_governance::Governance<Staking, Bank>;
+/// Software-upgrade plans: the halt at a plan's height, and the migrations this version runs.
+pub type Upgrade = conclave_upgrade::Upgrade;
+
+/// The upgrades this version of the chain implements: register each one's migration here
+/// (`.with_handler("v2", migrate_to_v2)`; `|_, _| Ok(())` for one without a state change) in
+/// the release that ships it. At a scheduled plan's height a node stops unless this list has
+/// the plan's name or its operator passed `--allow-upgrade NAME` (docs/modules/upgrade.md).
+pub fn upgrades() -> Upgrade {
+    Upgrade::new()
+}
 
 /// Every message the chain accepts. The explicit discriminant of each variant is its wire tag
 /// (borsh `use_discriminant`): never reuse or change one; a new module takes the next free
 /// tag. A tag no variant has is reported as "unknown message" (code 3), not as malformed. As
 /// JSON (`query tx`), a message is `{ "<module>": <the module's message> }`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, BorshSerialize, BorshDeserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, BorshSerialize, BorshDeserialize)]
 #[serde(rename_all = "snake_case")]
 #[borsh(use_discriminant = true)]
 #[repr(u8)]
@@ -50,8 +65,33 @@ pub enum Msg {
     Rotation(conclave_rotation::Msg) = 3,
     /// Slashing messages (unjail; update params).
     Slashing(conclave_slashing::Msg) = 4,
-    /// Rewards messages (claim, withdraw commission; update params).
+    /// Rewards messages (claim, withdraw commission; update params, community-pool spend).
     Rewards(conclave_rewards::Msg) = 5,
+    /// Upgrade messages (schedule, cancel; the parameter authority's).
+    Upgrade(conclave_upgrade::Msg) = 6,
+    /// Governance messages (submit, deposit, vote, delegate; update params).
+    Governance(conclave_governance::Msg) = 7,
+}
+
+impl Msg {
+    /// `module.message` of a message only the parameter authority may sign (what a governance
+    /// proposal may carry), or `None` for a message any account may sign.
+    pub fn authority_only(&self) -> Option<&'static str> {
+        use conclave_rewards::Msg as RewardsMsg;
+        use conclave_upgrade::Msg as UpgradeMsg;
+        match self {
+            Msg::Staking(conclave_staking::Msg::UpdateParams { .. }) => Some("staking.update_params"),
+            Msg::Voting(conclave_voting::Msg::UpdateParams { .. }) => Some("voting.update_params"),
+            Msg::Rotation(conclave_rotation::Msg::UpdateParams { .. }) => Some("rotation.update_params"),
+            Msg::Slashing(conclave_slashing::Msg::UpdateParams { .. }) => Some("slashing.update_params"),
+            Msg::Rewards(RewardsMsg::UpdateParams { .. }) => Some("rewards.update_params"),
+            Msg::Rewards(RewardsMsg::CommunityPoolSpend { .. }) => Some("rewards.community_pool_spend"),
+            Msg::Upgrade(UpgradeMsg::ScheduleUpgrade { .. }) => Some("upgrade.schedule_upgrade"),
+            Msg::Upgrade(UpgradeMsg::CancelUpgrade) => Some("upgrade.cancel_upgrade"),
+            Msg::Governance(conclave_governance::Msg::UpdateParams { .. }) => Some("governance.update_params"),
+            _ => None,
+        }
+    }
 }
 
 /// The genesis `app` section: one field per module.
@@ -80,6 +120,14 @@ pub struct Genesis {
     /// every record).
     #[serde(default)]
     pub rewards: conclave_rewards::Genesis,
+    /// The pending upgrade plan and the upgrades applied (a new chain has neither).
+    #[serde(default)]
+    pub upgrade: conclave_upgrade::Genesis,
+    /// Governance parameters (and, from an export, proposals, deposits, votes, delegations).
+    /// The chain's `runtime.authority` must be [`conclave_governance::authority_address`] for
+    /// proposals to change parameters.
+    #[serde(default)]
+    pub governance: conclave_governance::Genesis,
 }
 
 /// A node that starts as a validator: its operator account (funded in the bank genesis with
@@ -170,6 +218,12 @@ pub struct AppChain {
     pub slashing: Slashing,
     /// Issuance, fees and rewards to signers, commission and claims.
     pub rewards: Rewards,
+    /// Upgrade plans; what this binary may execute ([`upgrades`], and the node's
+    /// `--allow-upgrade`, see [`AppChain::allowing_upgrades`]).
+    pub upgrade: Upgrade,
+    /// Proposals that execute authority-only messages of the other modules (routed by
+    /// [`AppChain`]'s [`conclave_governance::ProposalRouter`]), tallied by delegation voting.
+    pub governance: Governance,
 }
 
 impl AppChain {
@@ -178,15 +232,26 @@ impl AppChain {
     /// staking and rotation, rewards over staking, the bank and rotation. Fails only if the
     /// module accounts are misconfigured (a programming error, caught by this crate's tests).
     pub fn try_new() -> Result<Self, AppError> {
-        let accounts =
-            conclave_staking::bank_module_accounts().into_iter().chain(conclave_rewards::bank_module_accounts());
+        let accounts = conclave_staking::bank_module_accounts()
+            .into_iter()
+            .chain(conclave_rewards::bank_module_accounts())
+            .chain(conclave_governance::bank_module_accounts());
         let bank = Bank::new(accounts)?;
-        let staking = Staking::with_hooks(bank.clone(), conclave_rewards::Hooks)?;
+        let staking = Staking::with_hooks(bank.clone(), (conclave_rewards::Hooks, conclave_governance::Hooks))?;
         let voting = Voting::new(staking.clone());
         let rotation = Rotation::new(staking.clone());
         let slashing = Slashing::new(staking.clone(), rotation.clone());
         let rewards = Rewards::new(staking.clone(), bank.clone(), rotation.clone())?;
-        Ok(Self { bank, staking, voting, rotation, slashing, rewards })
+        let governance = Governance::new(staking.clone(), bank.clone())?;
+        Ok(Self { bank, staking, voting, rotation, slashing, rewards, upgrade: upgrades(), governance })
+    }
+
+    /// The chain as a node runs it whose operator allowed `names` (`start --allow-upgrade`):
+    /// at a plan's height for one of them, it applies the plan without a migration instead
+    /// of stopping.
+    pub fn allowing_upgrades<N: Into<String>>(mut self, names: impl IntoIterator<Item = N>) -> Self {
+        self.upgrade = self.upgrade.allowing(names);
+        self
     }
 
     /// [`AppChain::try_new`]; the configuration is static and tested, so it cannot fail.
@@ -214,6 +279,8 @@ impl App for AppChain {
         prefixes.extend(self.rotation.state_prefixes());
         prefixes.extend(self.slashing.state_prefixes());
         prefixes.extend(self.rewards.state_prefixes());
+        prefixes.extend(self.upgrade.state_prefixes());
+        prefixes.extend(self.governance.state_prefixes());
         prefixes
     }
 
@@ -227,6 +294,9 @@ impl App for AppChain {
         self.rotation.init_genesis(state, &genesis.rotation)?;
         self.slashing.init_genesis(state, &genesis.slashing)?;
         self.rewards.init_genesis(state, &genesis.rewards)?;
+        self.upgrade.init_genesis(state, &genesis.upgrade)?;
+        // Governance after the bank (its escrow must hold exactly the deposits) and staking.
+        self.governance.init_genesis(state, &genesis.governance)?;
         Ok(())
     }
 
@@ -257,6 +327,8 @@ impl App for AppChain {
             rotation: self.rotation.export_genesis(state)?,
             slashing: self.slashing.export_genesis(state)?,
             rewards: self.rewards.export_genesis(state)?,
+            upgrade: self.upgrade.export_genesis(state)?,
+            governance: self.governance.export_genesis(state)?,
         })
     }
 
@@ -268,6 +340,8 @@ impl App for AppChain {
             Msg::Rotation(msg) => Ok(self.rotation.validate(msg)?),
             Msg::Slashing(msg) => Ok(self.slashing.validate(msg)?),
             Msg::Rewards(msg) => Ok(self.rewards.validate(msg)?),
+            Msg::Upgrade(msg) => Ok(self.upgrade.validate(msg)?),
+            Msg::Governance(msg) => Ok(self.governance.validate(msg)?),
         }
     }
 
@@ -279,17 +353,24 @@ impl App for AppChain {
             Msg::Rotation(msg) => Ok(self.rotation.deliver(ctx, state, msg)?),
             Msg::Slashing(msg) => Ok(self.slashing.deliver(ctx, state, msg)?),
             Msg::Rewards(msg) => Ok(self.rewards.deliver(ctx, state, msg)?),
+            Msg::Upgrade(msg) => Ok(self.upgrade.deliver(ctx, state, msg)?),
+            // Through the router: a proposal's messages are checked at submission.
+            Msg::Governance(msg) => Ok(self.governance.deliver_routed(ctx, state, msg, self)?),
         }
     }
 
     fn begin_block(&self, block: &BlockInfo, state: &mut impl StateWrite) -> Result<(), AppError> {
-        // Begin block: rotation (at the chain's first block only, so an imported set signs
+        // Begin block: upgrade first, so a block at a plan's height runs wholly under one
+        // version: a binary that does not implement the plan stops the node here, before any
+        // other module touches the block; one that does runs its migration before every other
+        // hook. Then rotation (at the chain's first block only, so an imported set signs
         // from there); bank; rewards (mint, and distribute the fees and issuance to the
         // signers of the previous block) before slashing, as Cosmos's simapp orders
         // distribution before slashing, so rewards go to the stake that earned them before
         // it is slashed; slashing (the block's evidence and the previous block's commit:
         // slashes, jails, and removals rotation sends at end-block); staking and voting
         // (nothing here today).
+        self.upgrade.begin_block(block, state)?;
         self.rotation.begin_block(block, state)?;
         self.bank.begin_block(block, state)?;
         self.rewards.begin_block(block, state)?;
@@ -302,6 +383,10 @@ impl App for AppChain {
     fn end_block(&self, block: &BlockInfo, state: &mut impl StateWrite) -> Result<EndBlockOutput, AppError> {
         // End block, in this order (as Cosmos's x/staking: power changes only at end-block,
         // and the mature-unbonding queue is processed after the set update):
+        // 0. governance first (as Cosmos's simapp orders x/gov before x/staking): proposals
+        //    whose deposit or voting period ended are dropped, tallied and, if passed,
+        //    executed through this app's router, so a parameter they change is in force for
+        //    the rest of this end-block (e.g. rotation's epoch check below);
         // 1. bank and voting (no end-block work today);
         // 2. validator-set updates: rotation removes the validators slashing jailed in this
         //    block and, at an epoch's end, elects the set; it returns CometBFT's updates;
@@ -309,6 +394,7 @@ impl App for AppChain {
         //    removed only *after* the set update, so stake leaving the set this block is still
         //    slashable for it. It also records the block for pre-flight queries.
         let mut output = EndBlockOutput::default();
+        output.absorb(self.governance.end_block_routed(block, state, self)?);
         output.absorb(self.bank.end_block(block, state)?);
         output.absorb(self.voting.end_block(block, state)?);
         output.absorb(self.rotation.end_block(block, state)?);
@@ -332,6 +418,8 @@ impl App for AppChain {
             Rotation::NAME => Ok(self.rotation.query(state, method, data)?),
             Slashing::NAME => Ok(self.slashing.query(state, method, data)?),
             Rewards::NAME => Ok(self.rewards.query(state, method, data)?),
+            Upgrade::NAME => Ok(self.upgrade.query(state, method, data)?),
+            Governance::NAME => Ok(self.governance.query(state, method, data)?),
             _ => Err(AppError {
                 codespace: conclave_runtime::error::QUERY_CODESPACE,
                 code: conclave_runtime::QueryCode::UnknownPath as u32,
@@ -347,7 +435,50 @@ impl App for AppChain {
         self.voting.check_invariants(state)?;
         self.rotation.check_invariants(state)?;
         self.slashing.check_invariants(state)?;
-        self.rewards.check_invariants(state)
+        self.rewards.check_invariants(state)?;
+        self.upgrade.check_invariants(state)?;
+        self.governance.check_invariants(state)
+    }
+}
+
+/// Governance's proposals carry this chain's messages: only those the parameter authority
+/// alone may sign ([`Msg::authority_only`]); they run as the authority (the governance module
+/// account), validated and delivered exactly as a transaction's messages are.
+impl conclave_governance::ProposalRouter for AppChain {
+    fn check_proposal_message(&self, bytes: &[u8]) -> Result<String, String> {
+        let msg: Msg = borsh::from_slice(bytes).map_err(|e| format!("not a message of this chain: {e}"))?;
+        let Some(name) = msg.authority_only() else {
+            return Err(format!(
+                "{msg:?} may not be proposed: a proposal executes as the parameter authority, so it carries only \
+                 messages the authority alone may sign (update_params of a module, community_pool_spend, \
+                 schedule_upgrade, cancel_upgrade)"
+            ));
+        };
+        self.validate(&msg).map_err(|e| format!("{name} is invalid: {} ({} code {})", e.log, e.codespace, e.code))?;
+        Ok(name.to_string())
+    }
+
+    fn execute_proposal_message(
+        &self,
+        ctx: &TxContext<'_>,
+        state: &mut impl StateWrite,
+        bytes: &[u8],
+    ) -> Result<(), conclave_governance::ExecutionError> {
+        let refused = |e: AppError| conclave_governance::ExecutionError {
+            fatal: e.kind == conclave_runtime::ErrorKind::Fatal,
+            codespace: e.codespace.to_string(),
+            code: e.code,
+            log: e.log,
+        };
+        let msg: Msg = borsh::from_slice(bytes).map_err(|e| {
+            conclave_governance::ExecutionError::refused("tx", conclave_core::TxCode::Malformed.code(), e.to_string())
+        })?;
+        if msg.authority_only().is_none() {
+            // Checked at submission; kept here so no path can run another message as the authority.
+            return Err(conclave_governance::ExecutionError::refused("governance", 9, "not an authority-only message"));
+        }
+        self.validate(&msg).map_err(refused)?;
+        self.deliver(ctx, state, &msg).map_err(refused)
     }
 }
 
@@ -466,5 +597,22 @@ mod tests {
         assert_eq!(conclave_core::tx::unknown_tag(&err), Some(9));
         let rotation = Msg::Rotation(conclave_rotation::Msg::UpdateParams { params: Default::default() });
         assert_eq!(borsh::to_vec(&rotation).unwrap()[..2], [3, 0]);
+    }
+
+    #[test]
+    fn upgrade_and_community_pool_spend_tags_are_pinned() {
+        assert_eq!(borsh::to_vec(&Msg::Upgrade(conclave_upgrade::Msg::CancelUpgrade)).unwrap(), [6, 1]);
+        let spend = Msg::Rewards(conclave_rewards::Msg::CommunityPoolSpend { recipient: Address([1; 20]), amount: 5 });
+        assert_eq!(borsh::to_vec(&spend).unwrap()[..2], [5, 3]);
+        let json = serde_json::to_value(Msg::Upgrade(conclave_upgrade::Msg::CancelUpgrade)).unwrap();
+        assert_eq!(json, serde_json::json!({ "upgrade": "cancel_upgrade" }));
+    }
+
+    #[test]
+    fn the_node_flag_allows_upgrades() {
+        let app = AppChain::default();
+        assert!(!app.upgrade.permits("v2"));
+        let app = app.allowing_upgrades(["v2"]);
+        assert!(app.upgrade.permits("v2") && !app.upgrade.permits("v3"));
     }
 }

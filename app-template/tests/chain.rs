@@ -23,6 +23,12 @@ struct Fixture {
 
 /// One validator, alice and bob funded in the chain's denomination.
 fn fixture() -> Fixture {
+    fixture_with(false, None)
+}
+
+/// [`fixture`] with alice as the parameter authority if `authority`, on disk in `dir` if
+/// given (so the chain can restart under another binary).
+fn fixture_with(authority: bool, dir: Option<&std::path::Path>) -> Fixture {
     let (alice, bob, validator) =
         (TestAccount::named("alice"), TestAccount::named("bob"), TestAccount::named("validator"));
     let consensus_key = ed25519_consensus::SigningKey::from([7u8; 32]).verification_key().to_bytes();
@@ -33,9 +39,14 @@ fn fixture() -> Fixture {
     );
     let runtime = RuntimeGenesis {
         params: RuntimeParams { fee_denom: DENOM.into(), ..RuntimeParams::default() },
+        authority: authority.then_some(alice.address),
         ..RuntimeGenesis::default()
     };
-    let mut chain = TestChain::builder(AppChain::default(), GenesisState { runtime, app }).build();
+    let mut builder = TestChain::builder(AppChain::default(), GenesisState { runtime, app });
+    if let Some(dir) = dir {
+        builder = builder.on_disk(dir);
+    }
+    let mut chain = builder.build();
     chain.produce_empty_blocks(1);
     Fixture { chain, alice, bob, validator }
 }
@@ -79,4 +90,71 @@ fn an_unknown_message_tag_is_refused_with_its_code() {
     let tx = alice.sign(chain.chain_id(), chain.nonce(&alice), vec![(200u8, 0u8)], &options);
     let result = chain.deliver(tx);
     assert_eq!((result.codespace.as_str(), result.code), ("tx", 3), "{result:?}");
+}
+
+#[test]
+fn an_upgrade_stops_the_old_binary_and_the_new_one_applies_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let Fixture { mut chain, alice, .. } = fixture_with(true, Some(dir.path()));
+    let height = chain.height() + 3;
+    let plan = conclave_upgrade::Plan { name: "v2".into(), height, info: "see the release notes".into() };
+    let schedule = Msg::Upgrade(conclave_upgrade::Msg::ScheduleUpgrade { plan: plan.clone() });
+    let result = chain.deliver(sign(&chain, &alice, schedule));
+    assert!(result.is_ok(), "{result:?}");
+    let pending: serde_json::Value = chain.query_json("upgrade/plan", &json!({})).unwrap();
+    assert_eq!(pending["plan"]["height"], height);
+    while chain.next_height() < height {
+        chain.produce_empty_blocks(1);
+    }
+
+    // The old binary stops at the plan's height, committing nothing; so does a restart of it.
+    for _ in 0..2 {
+        let err = chain.try_produce_block(Vec::new()).unwrap_err().to_string();
+        let expected = format!(
+            "UPGRADE \"v2\" NEEDED at height {height} (info: see the release notes): stop this binary and start the \
+             version that implements \"v2\" (or, for an upgrade without a state migration, restart with \
+             --allow-upgrade v2)"
+        );
+        assert!(err.contains(&expected), "{err}");
+        assert_eq!(chain.info().last_block_height, height - 1);
+        chain = chain.reopen();
+    }
+
+    // The new binary registers the upgrade: it replays the block, applies the plan, goes on.
+    let new_version =
+        AppChain { upgrade: appchain::upgrades().with_handler("v2", |_, _| Ok(())), ..AppChain::default() };
+    let mut chain = chain.reopen_with(new_version);
+    let block = chain.produce_block(Vec::new());
+    let applied = block.events.iter().find(|e| e.kind == "upgrade.applied").expect("upgrade.applied");
+    assert_eq!(applied.attribute("height"), Some(height.to_string().as_str()));
+    assert_eq!(applied.attribute("migrated"), Some("true"));
+    chain.produce_empty_blocks(2);
+    let answer: serde_json::Value = chain.query_json("upgrade/applied", &json!({ "name": "v2" })).unwrap();
+    assert_eq!(answer["height"], height);
+    let pending: serde_json::Value = chain.query_json("upgrade/plan", &json!({})).unwrap();
+    assert_eq!(pending["plan"], serde_json::Value::Null);
+}
+
+#[test]
+fn the_authority_spends_from_the_community_pool() {
+    let Fixture { mut chain, alice, bob, .. } = fixture_with(true, None);
+    chain.produce_empty_blocks(3);
+    let pool = |chain: &TestChain<AppChain>| -> u128 {
+        let answer: serde_json::Value = chain.query_json("rewards/community_pool", &json!({})).unwrap();
+        answer["amount"].as_str().unwrap().parse().unwrap()
+    };
+    let before = pool(&chain);
+    assert!(before > 10, "the community tax filled the pool: {before}");
+    let spend = |amount| Msg::Rewards(conclave_rewards::Msg::CommunityPoolSpend { recipient: bob.address, amount });
+
+    let refused = chain.deliver(sign(&chain, &bob, spend(10)));
+    assert_eq!((refused.codespace.as_str(), refused.code), ("rewards", 5), "{refused:?}");
+    let too_much = chain.deliver(sign(&chain, &alice, spend(u128::from(u64::MAX))));
+    assert_eq!((too_much.codespace.as_str(), too_much.code), ("rewards", 11), "{too_much:?}");
+
+    let bob_before = balance(&chain, &bob);
+    let paid = chain.deliver(sign(&chain, &alice, spend(10)));
+    assert!(paid.is_ok(), "{paid:?}");
+    assert!(paid.events.iter().any(|e| e.kind == "rewards.community_pool_spent"), "{paid:?}");
+    assert_eq!(balance(&chain, &bob), bob_before + 10);
 }

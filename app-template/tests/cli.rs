@@ -103,6 +103,9 @@ fn help_works_for_every_command() {
         &["keys", "add"],
         &["keys", "list"],
         &["keys", "show"],
+        &["keys", "export"],
+        &["keys", "import"],
+        &["keys", "delete"],
         &["tx"],
         &["tx", "bank"],
         &["tx", "bank", "send"],
@@ -239,8 +242,11 @@ fn init_writes_a_home_with_our_genesis_and_socket() {
         "json",
         "--cometbft",
         s(&cometbft),
+        "--keyring-backend",
+        "test",
     ];
     let summary = json(&ok(&args));
+    assert_eq!(summary["mnemonic"].as_str().unwrap().split(' ').count(), 24);
     let address = summary["address"].as_str().unwrap().to_string();
     assert_eq!(summary["chain_id"], "test-chain");
 
@@ -302,7 +308,8 @@ fn keys_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let keys = dir.path().join("keys");
     let k = s(&keys);
-    let alice = json(&ok(&["keys", "add", "alice", "--keyring-dir", k, "-o", "json"]));
+    // The test backend: the folder remembers it, so later commands need no flag.
+    let alice = json(&ok(&["keys", "add", "alice", "--keyring-dir", k, "-o", "json", "--keyring-backend", "test"]));
     let bob = json(&ok(&["keys", "add", "bob", "--keyring-dir", k, "--output", "json"]));
     assert_eq!(alice["address"].as_str().unwrap().len(), 40);
     assert_eq!(alice["public_key"].as_str().unwrap().len(), 64);
@@ -333,6 +340,67 @@ fn keys_round_trip() {
         let file = json(&std::fs::read_to_string(&path).unwrap());
         assert_eq!(file["secret_key"].as_str().unwrap().len(), 64);
     }
+}
+
+/// Runs with `env` set and `stdin` piped in.
+fn run_with(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
+    use std::io::Write as _;
+    let mut cmd = command(args);
+    cmd.env_remove("CONCLAVE_KEYRING_PASSPHRASE").envs(env.iter().copied()).stdin(Stdio::piped());
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn keys_are_encrypted_by_default_and_scripts_pass_the_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = s(dir.path());
+    let pass = [("CONCLAVE_KEYRING_PASSPHRASE", "correct horse battery staple")];
+    // No passphrase and no terminal: one line naming the ways to give one; nothing written.
+    let output = run_with(&["keys", "add", "alice", "--keyring-dir", k], &[], "");
+    check_failure(&output, &["keys", "add"], 1, "CONCLAVE_KEYRING_PASSPHRASE");
+    assert!(!dir.path().join("alice.json").exists());
+
+    let output = run_with(&["keys", "add", "alice", "--keyring-dir", k, "-o", "json"], &pass, "");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("Write these 24 words down"), "{}", stderr(&output));
+    let alice = json(&stdout(&output));
+    let mnemonic = alice["mnemonic"].as_str().unwrap();
+    let file = std::fs::read_to_string(dir.path().join("alice.json")).unwrap();
+    assert!(!file.contains("secret_key") && !file.contains(mnemonic), "{file}");
+    assert_eq!(mode(&dir.path().join("alice.json")), 0o600);
+    // Showing needs no passphrase.
+    assert_eq!(ok(&["keys", "show", "alice", "--address", "--keyring-dir", k]).trim(), alice["address"]);
+
+    // Signing with a wrong passphrase: one line, status 1, before any node is contacted.
+    let wrong = [("CONCLAVE_KEYRING_PASSPHRASE", "not the passphrase")];
+    let five = format!("5{DENOM}");
+    let send =
+        ["tx", "bank", "send", "bob", &five, "--from", "alice", "--keyring-dir", k, "--node", "http://127.0.0.1:9"];
+    check_failure(&run_with(&send, &wrong, ""), &send, 1, "wrong passphrase for key \"alice\"");
+
+    // The mnemonic on stdin restores the same address; the passphrase from a file.
+    let pass_file = dir.path().join("pass");
+    std::fs::write(&pass_file, "another passphrase\n").unwrap();
+    std::fs::set_permissions(&pass_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let other = dir.path().join("other");
+    let (o, p) = (s(&other), s(&pass_file));
+    let recover =
+        ["keys", "add", "alice", "--recover", "--keyring-dir", o, "--keyring-passphrase-file", p, "-o", "json"];
+    let output = run_with(&recover, &[], mnemonic);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(json(&stdout(&output))["address"], alice["address"]);
+
+    // Delete asks; without an answer nothing is deleted.
+    let delete = ["keys", "delete", "alice", "--keyring-dir", k];
+    check_failure(&run_with(&delete, &[], ""), &delete, 1, "--yes");
+    assert!(ok(&["keys", "delete", "alice", "--yes", "--keyring-dir", k]).contains("deleted"));
+
+    // The test backend warns on stderr.
+    let output = run_with(&["keys", "add", "dev", "--keyring-backend", "test", "--keyring-dir", o], &[], "");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("warning: keyring backend \"test\""), "{}", stderr(&output));
 }
 
 #[test]

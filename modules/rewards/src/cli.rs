@@ -1,12 +1,14 @@
 //! Rewards' commands (`tx rewards ...`, `query rewards ...`), for chains that compose them
 //! into their binary (feature `cli`).
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use clap::Subcommand;
 use serde_json::json;
 
-use conclave_client::args::{QueryArgs, TxArgs, UpdateParamsArgs, UPDATE_PARAMS_GAS};
+use conclave_client::args::{parse_positive_coin, QueryArgs, TxArgs, UpdateParamsArgs, UPDATE_PARAMS_GAS};
 use conclave_client::{Prepared, Querier, Signer};
+
+use conclave_core::Coin;
 
 use crate::Msg;
 
@@ -15,6 +17,10 @@ pub const CLAIM_GAS: u64 = 200_000;
 /// Extra default gas per candidate of `tx rewards claim` from all (a settlement and a
 /// transfer each).
 pub const CLAIM_GAS_PER_CANDIDATE: u64 = 100_000;
+
+/// Default gas of `tx rewards community-pool-spend` (the authority, the pool's balance, one
+/// transfer, the totals, an event).
+pub const COMMUNITY_POOL_SPEND_GAS: u64 = 200_000;
 
 /// `tx rewards`.
 #[derive(Debug, Subcommand)]
@@ -36,6 +42,18 @@ pub enum TxCommand {
     },
     /// Replace rewards' parameters (the chain's parameter authority only).
     UpdateParams(UpdateParamsArgs),
+    /// Pay AMOUNT from the community pool to RECIPIENT (the chain's parameter authority
+    /// only; under governance, a proposal carries this message instead).
+    CommunityPoolSpend {
+        /// Who receives the tokens: an address or key name.
+        recipient: String,
+        /// How many, in the bond denomination, e.g. 100stake.
+        #[arg(value_parser = parse_positive_coin)]
+        amount: Coin,
+        /// `tx` flags.
+        #[command(flatten)]
+        tx: TxArgs,
+    },
 }
 
 impl conclave_client::TxCommand for TxCommand {
@@ -62,6 +80,25 @@ impl conclave_client::TxCommand for TxCommand {
             TxCommand::UpdateParams(args) => {
                 let msg = Msg::UpdateParams { params: args.parse()? };
                 Ok(Prepared::one(Signer::open(&args.tx)?, args.tx, msg, UPDATE_PARAMS_GAS))
+            }
+            TxCommand::CommunityPoolSpend { recipient, amount, tx } => {
+                let signer = Signer::open(&tx)?;
+                let recipient = signer.resolve(&recipient)?;
+                // Rewards pay (and the pool holds) the bond denomination: refuse another
+                // before any fee is spent.
+                let denom = match signer.rpc.query_json("staking/params", &json!({}), 0) {
+                    Ok((params, _)) => params["bond_denom"].as_str().map(str::to_string),
+                    Err(_) => None,
+                }
+                .unwrap_or_else(|| conclave_client::chain::description().denom.to_string());
+                if amount.denom != denom {
+                    bail!(
+                        "{amount} is not in the bond denomination; write the amount in {denom}, e.g. {}{denom}",
+                        amount.amount
+                    );
+                }
+                let msg = Msg::CommunityPoolSpend { recipient, amount: amount.amount };
+                Ok(Prepared::one(signer, tx, msg, COMMUNITY_POOL_SPEND_GAS))
             }
         }
     }

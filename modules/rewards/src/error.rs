@@ -26,7 +26,8 @@ pub enum RewardsError {
     /// Out of gas, or a fatal storage error.
     #[error(transparent)]
     State(#[from] StateError),
-    /// `UpdateParams` signed by an account that is not the chain's parameter authority.
+    /// `UpdateParams` or `CommunityPoolSpend` signed by an account that is not the chain's
+    /// parameter authority.
     #[error("{0}")]
     NotAuthority(String),
     /// `UpdateParams` with invalid parameters.
@@ -53,6 +54,19 @@ pub enum RewardsError {
         /// The operator.
         operator: Address,
     },
+    /// `CommunityPoolSpend` of more than the community pool holds.
+    #[error("the community pool holds {available}{denom}; it cannot pay {requested}{denom}")]
+    InsufficientCommunityPool {
+        /// What the spend asked for.
+        requested: u128,
+        /// What the pool holds.
+        available: u128,
+        /// The bond denomination.
+        denom: String,
+    },
+    /// `CommunityPoolSpend` of nothing.
+    #[error("invalid community-pool spend: {0}")]
+    InvalidSpend(String),
     /// Another module refused (its codespace and code are kept).
     #[error(transparent)]
     Other(Refusal),
@@ -108,6 +122,8 @@ impl ModuleError for RewardsError {
             RewardsError::Insolvent(_) => 8,
             RewardsError::NothingToClaim { .. } => 9,
             RewardsError::NoCommission { .. } => 10,
+            RewardsError::InsufficientCommunityPool { .. } => 11,
+            RewardsError::InvalidSpend(_) => 12,
             RewardsError::Other(refusal) => refusal.code,
         }
     }

@@ -68,3 +68,15 @@ typed_event! {
         amount: u128,
     }
 }
+
+typed_event! {
+    /// `rewards.community_pool_spent`: the parameter authority paid from the community pool.
+    CommunityPoolSpent = "rewards.community_pool_spent" {
+        /// Who received the tokens.
+        recipient: Address,
+        /// Tokens paid, in the bond denomination.
+        amount: u128,
+        /// Who spent them (the parameter authority).
+        authority: Address,
+    }
+}

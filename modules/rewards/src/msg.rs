@@ -13,7 +13,7 @@ use crate::event;
 use crate::expected::{Bank, Signers, Stake};
 use crate::params::Params;
 use crate::state::{CANDIDATES, PARAMS, TOTALS, VOTES};
-use crate::{Rewards, REWARDS_POOL};
+use crate::{Rewards, COMMUNITY_POOL, REWARDS_POOL};
 
 /// A rewards message.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
@@ -33,6 +33,15 @@ pub enum Msg {
         /// The new parameters, whole.
         params: Params,
     },
+    /// Tag 3. Pays `amount` of the bond denomination from the community pool to `recipient`;
+    /// only the chain's parameter authority may sign it (a governance proposal executes it).
+    CommunityPoolSpend {
+        /// Who receives the tokens.
+        recipient: Address,
+        /// How many, in the bond denomination (more than 0).
+        #[serde(with = "conclave_core::coin::amount_string")]
+        amount: u128,
+    },
 }
 
 /// Stateless checks.
@@ -40,6 +49,10 @@ pub fn validate(msg: &Msg) -> Result<(), RewardsError> {
     match msg {
         Msg::Claim { .. } | Msg::WithdrawCommission => Ok(()),
         Msg::UpdateParams { params } => params.validate().map_err(RewardsError::InvalidParams),
+        Msg::CommunityPoolSpend { amount: 0, .. } => {
+            Err(RewardsError::InvalidSpend("a community-pool spend pays more than 0 tokens".into()))
+        }
+        Msg::CommunityPoolSpend { .. } => Ok(()),
     }
 }
 
@@ -70,7 +83,43 @@ impl<S: Stake, B: Bank, V: Signers> Rewards<S, B, V> {
                 conclave_core::authority::update_params(state, "rewards", &PARAMS, signer, params, validate)?;
                 Ok(())
             }
+            Msg::CommunityPoolSpend { recipient, amount } => {
+                self.spend_community_pool(state, signer, recipient, *amount)
+            }
         }
+    }
+
+    /// Pays `amount` from the community pool to `recipient`, for the parameter authority.
+    /// Counted as paid, so conservation (minted + fees = paid + pools) still holds.
+    fn spend_community_pool(
+        &self,
+        state: &mut impl StateWrite,
+        signer: &Address,
+        recipient: &Address,
+        amount: u128,
+    ) -> Result<(), RewardsError> {
+        let authority = conclave_core::authority::authority(state)?;
+        if authority.as_ref() != Some(signer) {
+            return Err(RewardsError::NotAuthority(match authority {
+                Some(authority) => format!(
+                    "{signer} may not spend from the community pool: only the parameter authority {authority} may"
+                ),
+                None => "this chain has no parameter authority (runtime.authority in genesis): its community pool \
+                         cannot be spent"
+                    .into(),
+            }));
+        }
+        let denom = self.stake.bond_denom(state).map_err(|e| RewardsError::from_module(&e))?;
+        let available = self.bank.module_balance(state, COMMUNITY_POOL, &denom)?;
+        if amount > available {
+            return Err(RewardsError::InsufficientCommunityPool { requested: amount, available, denom });
+        }
+        self.bank.send_from_module(state, COMMUNITY_POOL, recipient, &Coin::new(&denom, amount))?;
+        let mut totals = TOTALS.load(state)?;
+        totals.paid = add(totals.paid, amount, "paid")?;
+        TOTALS.put(state, &totals)?;
+        emit(state, &event::CommunityPoolSpent { recipient: *recipient, amount, authority: *signer })?;
+        Ok(())
     }
 
     /// The candidates `delegator` may have rewards at: its vote set, and every candidate it

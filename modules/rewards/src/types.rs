@@ -66,7 +66,7 @@ pub struct Totals {
     /// Fees collected.
     #[serde(with = "conclave_core::coin::amount_string")]
     pub fees: u128,
-    /// Paid out: claims and commission withdrawals.
+    /// Paid out: claims, commission withdrawals and community-pool spends.
     #[serde(with = "conclave_core::coin::amount_string")]
     pub paid: u128,
     /// Rounding remainders not yet a whole token, scaled; moved to the community pool a

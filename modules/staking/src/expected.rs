@@ -103,3 +103,141 @@ impl ShareHooks for NoHooks {
         Ok(())
     }
 }
+
+/// A hook's error when staking has two hooks ([`ShareHooks`] for `(A, B)`): the refusal of
+/// whichever hook refused, with its own codespace and code, or a state error (which keeps its
+/// meaning: out of gas, or fatal).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum HookError {
+    /// A hook refused; its module's codespace and code are kept.
+    #[error(transparent)]
+    Refused(Refusal),
+    /// State access failed.
+    #[error(transparent)]
+    State(StateError),
+}
+
+impl HookError {
+    /// Flattens a hook's own error.
+    pub fn from_module<E: ModuleError>(error: &E) -> Self {
+        match Refusal::split(error, None) {
+            Ok(refusal) => HookError::Refused(refusal),
+            Err(state) => HookError::State(state),
+        }
+    }
+}
+
+impl ModuleError for HookError {
+    fn codespace(&self) -> &'static str {
+        match self {
+            HookError::Refused(refusal) => refusal.codespace,
+            HookError::State(_) => "staking",
+        }
+    }
+
+    fn code(&self) -> u32 {
+        match self {
+            HookError::Refused(refusal) => refusal.code,
+            // Staking's own `State` code (a state error is never reported by its code).
+            HookError::State(_) => 29,
+        }
+    }
+
+    fn state_error(&self) -> Option<&StateError> {
+        match self {
+            HookError::State(e) => Some(e),
+            HookError::Refused(_) => None,
+        }
+    }
+}
+
+/// Two hooks, told in order: `A` first, then `B` (e.g. rewards settles, then governance
+/// snapshots the shares a proposal in its voting period counts). An error of `A` stops before
+/// `B` is told; either aborts the operation.
+impl<A: ShareHooks, B: ShareHooks> ShareHooks for (A, B) {
+    type Error = HookError;
+
+    fn before_shares_change(
+        &self,
+        state: &mut impl StateWrite,
+        delegator: &Address,
+        candidate: &Address,
+        shares: u128,
+    ) -> Result<(), HookError> {
+        self.0.before_shares_change(state, delegator, candidate, shares).map_err(|e| HookError::from_module(&e))?;
+        self.1.before_shares_change(state, delegator, candidate, shares).map_err(|e| HookError::from_module(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use conclave_core::{Item, MemoryState};
+
+    use super::*;
+
+    const LOG: Item<Vec<String>> = Item::new("test/log");
+
+    /// Appends its name to a log in state, or refuses with its own codespace and code.
+    #[derive(Clone, Debug)]
+    struct Named(&'static str, bool);
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("{0} refuses")]
+    struct NamedError(&'static str);
+
+    impl ModuleError for NamedError {
+        fn codespace(&self) -> &'static str {
+            self.0
+        }
+        fn code(&self) -> u32 {
+            7
+        }
+        fn state_error(&self) -> Option<&StateError> {
+            None
+        }
+    }
+
+    impl ShareHooks for Named {
+        type Error = NamedError;
+        fn before_shares_change(
+            &self,
+            state: &mut impl StateWrite,
+            _: &Address,
+            _: &Address,
+            shares: u128,
+        ) -> Result<(), NamedError> {
+            if self.1 {
+                return Err(NamedError(self.0));
+            }
+            let mut log = LOG.get(state).unwrap().unwrap_or_default();
+            log.push(format!("{}:{shares}", self.0));
+            LOG.put(state, &log).unwrap();
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_pair_of_hooks_calls_the_first_then_the_second_and_keeps_a_refusals_code() {
+        let mut state = MemoryState::new();
+        let (d, c) = (Address([1; 20]), Address([2; 20]));
+        let pair = (Named("first", false), Named("second", false));
+        pair.before_shares_change(&mut state, &d, &c, 5).unwrap();
+        assert_eq!(LOG.get(&state).unwrap().unwrap(), vec!["first:5".to_string(), "second:5".to_string()]);
+
+        let refusing = (Named("first", false), Named("second", true));
+        let err = refusing.before_shares_change(&mut state, &d, &c, 6).unwrap_err();
+        assert_eq!((err.codespace(), err.code()), ("second", 7));
+        assert!(err.state_error().is_none());
+
+        let first_refuses = (Named("first", true), Named("second", false));
+        let before = LOG.get(&state).unwrap();
+        let err = first_refuses.before_shares_change(&mut state, &d, &c, 7).unwrap_err();
+        assert_eq!(err.codespace(), "first");
+        assert_eq!(LOG.get(&state).unwrap(), before, "the second hook is not told after the first refused");
+
+        let state_error = HookError::from_module(&HookError::State(StateError::Storage("x".into())));
+        assert!(state_error.state_error().is_some(), "a state error stays one");
+    }
+}

@@ -28,9 +28,26 @@ pub trait Chain: 'static {
     /// A new instance of the app (one per node process).
     fn app() -> Self::App;
 
+    /// The app `start` serves, given the node's local options (`start --allow-upgrade`).
+    /// By default [`Chain::app`], ignoring them; a chain with an upgrade module overrides it
+    /// to let the node execute the upgrades its operator allowed.
+    fn app_for_node(options: &NodeOptions) -> Self::App {
+        let _ = options;
+        Self::app()
+    }
+
     /// The genesis `app` section of a new network: `accounts` funded, `validators`
     /// registered so that the app elects them as the genesis set.
     fn genesis(network: &NewNetwork, args: &Self::GenesisArgs) -> Result<<Self::App as App>::Genesis>;
+
+    /// The parameter authority (`runtime.authority`) of a new network's genesis: the one
+    /// account whose `UpdateParams` (and other authority-only) messages the modules accept.
+    /// `None` (the default): the network's first account (`init`'s validator key, localnet's
+    /// alice), for chains without governance. A chain with a governance module returns its
+    /// module account, so that parameters change only through proposals.
+    fn parameter_authority() -> Option<Address> {
+        None
+    }
 
     /// Commands `localnet` prints as a start (with `{bin}`, `{home}`, `{node}` and `{denom}`
     /// replaced); by default a bank transfer and a balance query.
@@ -40,6 +57,16 @@ pub trait Chain: 'static {
             "{bin} query bank balance bob --home {home} --node {node}",
         ]
     }
+}
+
+/// Node-local options of `start` that the app may need. They are the operator's, not the
+/// chain's: two nodes of one network may differ here (and must not diverge because of it).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NodeOptions {
+    /// Upgrade names given with `--allow-upgrade NAME`: the node may execute these scheduled
+    /// upgrades at their height without a migration registered in code, instead of stopping.
+    pub allowed_upgrades: Vec<String>,
 }
 
 /// What `init` and `localnet` put into a new network's genesis.

@@ -30,8 +30,8 @@ pub(crate) struct ChainGenesis {
     pub(crate) accounts: Vec<Address>,
     /// The genesis validators (each bonds [`GENESIS_SELF_BOND`]).
     pub(crate) validators: Vec<NewValidator>,
-    /// The parameter authority (`runtime.authority`): the only account whose `UpdateParams`
-    /// messages the modules accept, until a governance module takes the role.
+    /// The parameter authority (`runtime.authority`) unless the chain names one
+    /// ([`Chain::parameter_authority`], e.g. its governance module account).
     pub(crate) authority: Address,
 }
 
@@ -54,7 +54,11 @@ impl ChainGenesis {
             localnet,
         };
         let state = GenesisState::<<C::App as App>::Genesis> {
-            runtime: RuntimeGenesis { params, authority: Some(self.authority), nonces: Vec::new() },
+            runtime: RuntimeGenesis {
+                params,
+                authority: Some(C::parameter_authority().unwrap_or(self.authority)),
+                nonces: Vec::new(),
+            },
             app: C::genesis(&network, args)?,
         };
         Ok(state.to_json()?)

@@ -29,7 +29,7 @@ use clap::{CommandFactory, FromArgMatches};
 use conclave_client::{QueryCommand as _, TxCommand as _};
 use conclave_runtime::App;
 
-pub use chain::{Chain, NewNetwork, NewValidator, NoGenesisArgs};
+pub use chain::{Chain, NewNetwork, NewValidator, NoGenesisArgs, NodeOptions};
 pub use cli::{Cli, Command, QueryCommand};
 pub use genesis::{GENESIS_BALANCE, GENESIS_SELF_BOND};
 

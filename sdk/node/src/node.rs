@@ -15,7 +15,7 @@ use conclave_cometbft::process::{send_signal, Signal};
 use conclave_runtime::Runtime;
 use conclave_store::{Store, StoreError};
 
-use crate::chain::Chain;
+use crate::chain::{Chain, NodeOptions};
 use crate::cli::StartArgs;
 use crate::cometbft::{self, ConfigToml};
 use crate::home::{AppConfig, Home};
@@ -64,7 +64,11 @@ pub(crate) fn run<C: Chain>(args: StartArgs) -> Result<ExitCode> {
             std::fs::remove_file(path).with_context(|| format!("cannot remove the stale socket {}", path.display()))?;
         }
     }
-    let app = AbciApp::new(Runtime::new(C::app(), store), C::DESCRIPTION.binary);
+    let options = NodeOptions { allowed_upgrades: args.allow_upgrades.clone() };
+    if !options.allowed_upgrades.is_empty() {
+        tracing::info!(names = ?options.allowed_upgrades, "upgrades allowed by --allow-upgrade");
+    }
+    let app = AbciApp::new(Runtime::new(C::app_for_node(&options), store), C::DESCRIPTION.binary);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -340,12 +340,19 @@ impl<A: App + Clone> TestChain<A> {
     /// Simulates a restart: drops the runtime (and any uncommitted block) and reopens the
     /// store from disk, as a node does after a crash. Only for on-disk chains.
     pub fn reopen(self) -> Self {
+        let app = self.app.clone();
+        self.reopen_with(app)
+    }
+
+    /// [`Self::reopen`] with another instance of the app: a restart under a new binary (an
+    /// upgrade) or with other node options. Only for on-disk chains.
+    pub fn reopen_with(self, app: A) -> Self {
         let dir = self.dir.clone().expect("reopen needs an on-disk chain (builder.on_disk)");
         let before = self.runtime.info();
         drop(self.runtime);
         let store = open_store(Some(&dir), &self.store_config);
-        let runtime = Runtime::new(self.app.clone(), store);
+        let runtime = Runtime::new(app.clone(), store);
         assert_eq!(runtime.info(), before, "reopened store reports the last committed height and hash");
-        Self { runtime, ..self }
+        Self { runtime, app, ..self }
     }
 }

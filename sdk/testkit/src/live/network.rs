@@ -69,7 +69,8 @@ impl Network {
         let output = run(Command::new(&binary.path)
             .args(["init", "--home"])
             .arg(&home)
-            .args(["--chain-id", chain_id, "--moniker", "node0", "--output", "json", "--cometbft"])
+            .args(["--chain-id", chain_id, "--moniker", "node0", "--keyring-backend", "test", "--output", "json"])
+            .arg("--cometbft")
             .arg(cometbft()));
         let summary: Value = serde_json::from_str(&output)
             .unwrap_or_else(|e| panic!("{} init --output json printed non-JSON ({e}): {output}", binary.name));

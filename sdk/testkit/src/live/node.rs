@@ -91,13 +91,19 @@ impl Node {
 
     /// Starts `<chain> start --home H` and waits for its socket.
     pub fn start_app(&mut self) {
+        self.start_app_with(&[]);
+    }
+
+    /// Starts `<chain> start --home H ARGS...` (e.g. `--allow-upgrade v2`) and waits for its
+    /// socket.
+    pub fn start_app_with(&mut self, args: &[&str]) {
         let name = format!("{}/{}", self.name, self.binary.name);
         assert!(self.app.as_mut().is_none_or(|p| !p.is_running()), "{name} is already running");
         // A socket file left by a killed run would look like a listening server; the node
         // removes it too, but the wait below must not see it.
         let _ = std::fs::remove_file(self.socket());
         let mut command = Command::new(&self.binary.path);
-        command.arg("start").arg("--home").arg(&self.home);
+        command.arg("start").arg("--home").arg(&self.home).args(args);
         let mut process =
             Process::spawn(&name, command, &self.app_log()).unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
         let deadline = Instant::now() + Duration::from_secs(30);
