@@ -188,7 +188,7 @@ fn appchaind_outlives_a_run_of_abci_cli_commands() {
     let init = Command::new(&binary.path)
         .args(["init", "--home"])
         .arg(&home)
-        .args(["--chain-id", "abci-cli-test", "--moniker", "node0"])
+        .args(["--chain-id", "abci-cli-test", "--moniker", "node0", "--keyring-backend", "test"])
         .output()
         .unwrap();
     assert!(init.status.success(), "init: {}", String::from_utf8_lossy(&init.stderr));

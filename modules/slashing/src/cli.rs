@@ -41,7 +41,7 @@ impl conclave_client::TxCommand for TxCommand {
                 if !preflight.skip_preflight {
                     check_unjail(&signer)?;
                 }
-                Ok(Prepared::one(signer, tx, Msg::Unjail, UNJAIL_GAS))
+                Ok(Prepared::one(signer, preflight.applied_to(tx), Msg::Unjail, UNJAIL_GAS))
             }
             TxCommand::UpdateParams(args) => {
                 let msg = Msg::UpdateParams { params: args.parse()? };

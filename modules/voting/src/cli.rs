@@ -160,7 +160,7 @@ impl conclave_client::TxCommand for TxCommand {
         if !preflight.skip_preflight {
             check_preflight(&signer, &msg)?;
         }
-        Ok(Prepared::one(signer, tx, msg, MODULE_GAS))
+        Ok(Prepared::one(signer, preflight.applied_to(tx), msg, MODULE_GAS))
     }
 }
 

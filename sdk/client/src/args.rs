@@ -28,7 +28,7 @@ pub struct OutputArgs {
     pub output: OutputFormat,
 }
 
-/// Where keys are: `--keyring-dir DIR`, or `HOME/keys`.
+/// Where keys are: `--keyring-dir DIR`, or `HOME/keys`; how they are protected.
 #[derive(Clone, Debug, Args)]
 pub struct KeyringArgs {
     /// The home directory whose keys/ folder holds the keys (a node home, or a localnet --dir)
@@ -38,6 +38,24 @@ pub struct KeyringArgs {
     /// The key folder itself (overrides --home).
     #[arg(long, value_name = "DIR")]
     pub keyring_dir: Option<PathBuf>,
+    /// `keyring-backend` flags.
+    #[command(flatten)]
+    pub protection: KeyProtectionArgs,
+}
+
+/// How keys are protected: the backend new keys are written with, and where the passphrase
+/// comes from.
+#[derive(Clone, Debug, Default, Args)]
+pub struct KeyProtectionArgs {
+    /// How new keys are stored: `file` (encrypted under a passphrase) or `test` (unencrypted,
+    /// for local networks and tests only) [default: the backend the key folder's first key
+    /// was written with, else file].
+    #[arg(long, value_enum, value_name = "BACKEND")]
+    pub keyring_backend: Option<crate::keys::Backend>,
+    /// Read the passphrase from the first line of FILE [default: $CONCLAVE_KEYRING_PASSPHRASE,
+    /// else a prompt on the terminal].
+    #[arg(long, value_name = "FILE")]
+    pub keyring_passphrase_file: Option<PathBuf>,
 }
 
 /// Flags of every command that talks to a node.
@@ -58,10 +76,23 @@ pub struct TxArgs {
     /// denomination, rounded up, which is what the default min_gas_price of 1/1000 asks].
     #[arg(long, value_parser = parse_coin, value_name = "COIN")]
     pub fee: Option<Coin>,
-    /// Gas limit [default: the command's own, e.g. 200000 for bank, 400000 for staking and
-    /// voting, 200000 + 50000 per target for set-votes].
-    #[arg(long, value_name = "GAS")]
-    pub gas: Option<u64>,
+    /// Gas limit, or `auto`: simulate the transaction on the node and use the gas it needs
+    /// times --gas-adjustment [default: the command's own, e.g. 200000 for bank, 400000 for
+    /// staking and voting, 200000 + 50000 per target for set-votes].
+    #[arg(long, value_name = "GAS|auto", value_parser = parse_gas)]
+    pub gas: Option<Gas>,
+    /// With `--gas auto`: the factor applied to the simulated gas (at least 1; up to 3
+    /// decimals), a margin for state that changes before the block runs the transaction.
+    #[arg(long, value_name = "FACTOR", value_parser = parse_gas_adjustment, default_value = "1.3")]
+    pub gas_adjustment: GasAdjustment,
+    /// Sign and send even if the simulation says the transaction would fail (it then pays
+    /// its fee and fails in its block). By default such a transaction is refused before it is
+    /// signed.
+    #[arg(long)]
+    pub force: bool,
+    /// Simulate only: print the code and gas the transaction would get, sign and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Free text attached to the transaction.
     #[arg(long, default_value = "")]
     pub memo: String,
@@ -86,6 +117,59 @@ pub struct TxArgs {
     /// `output` flags.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `--gas`: a limit, or `auto` (estimate by simulation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gas {
+    /// Simulate and use the gas used × `--gas-adjustment`.
+    Auto,
+    /// This limit.
+    Limit(u64),
+}
+
+/// Parses `--gas`: a positive whole number, or `auto`.
+pub fn parse_gas(text: &str) -> Result<Gas, String> {
+    if text == "auto" {
+        return Ok(Gas::Auto);
+    }
+    match text.parse::<u64>() {
+        Ok(limit) if limit > 0 => Ok(Gas::Limit(limit)),
+        _ => Err(format!("invalid gas {text:?}: write a positive whole number, e.g. 200000, or auto")),
+    }
+}
+
+/// `--gas-adjustment`, in thousandths (1.3 = 1300): applied to a simulated gas with integer
+/// arithmetic, rounding up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GasAdjustment(pub u64);
+
+impl GasAdjustment {
+    /// `gas` × the factor, rounded up (saturating).
+    pub fn apply(self, gas: u64) -> u64 {
+        let scaled = u128::from(gas) * u128::from(self.0);
+        u64::try_from(scaled.div_ceil(1000)).unwrap_or(u64::MAX)
+    }
+}
+
+/// Parses a factor such as `1`, `1.3` or `1.125` exactly (no floats): at least 1, at most 3
+/// decimals, at most 100.
+pub fn parse_gas_adjustment(text: &str) -> Result<GasAdjustment, String> {
+    let err = || {
+        format!("invalid gas adjustment {text:?}: write a factor between 1 and 100 with at most 3 decimals, e.g. 1.3")
+    };
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |s: &str| !s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !(fraction.is_empty() && !text.ends_with('.') || digits(fraction)) {
+        return Err(err());
+    }
+    let whole: u64 = whole.parse().map_err(|_| err())?;
+    let fraction: u64 = format!("{fraction:0<3}").parse().map_err(|_| err())?;
+    let thousandths = whole * 1000 + fraction;
+    if !(1000..=100_000).contains(&thousandths) {
+        return Err(err());
+    }
+    Ok(GasAdjustment(thousandths))
 }
 
 /// `tx <module> update-params`: a module's whole new parameters. Only the chain's parameter
@@ -122,10 +206,19 @@ impl UpdateParamsArgs {
 /// `--skip-preflight`.
 #[derive(Clone, Copy, Debug, Args)]
 pub struct PreflightArgs {
-    /// Send without asking the node first whether the operation would pass (by default a
-    /// refusal is reported before any fee is spent).
+    /// Send without asking the node first whether the operation would pass: neither the
+    /// module's pre-flight query nor the simulation (by default a refusal is reported before
+    /// any fee is spent). Implies --force.
     #[arg(long)]
     pub skip_preflight: bool,
+}
+
+impl PreflightArgs {
+    /// `tx` with `--force` set when the pre-flight is skipped (the simulation is a pre-flight too).
+    pub fn applied_to(self, mut tx: TxArgs) -> TxArgs {
+        tx.force |= self.skip_preflight;
+        tx
+    }
 }
 
 /// Flags of every `query` command that reads state.
@@ -262,6 +355,24 @@ pub fn parse_moniker(text: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gas_is_a_limit_or_auto_and_adjustments_are_exact() {
+        assert_eq!(parse_gas("auto"), Ok(Gas::Auto));
+        assert_eq!(parse_gas("250000"), Ok(Gas::Limit(250_000)));
+        for bad in ["0", "-1", "1.5", "Auto", ""] {
+            assert!(parse_gas(bad).unwrap_err().contains("or auto"), "{bad}");
+        }
+        assert_eq!(parse_gas_adjustment("1.3"), Ok(GasAdjustment(1300)));
+        assert_eq!(parse_gas_adjustment("1"), Ok(GasAdjustment(1000)));
+        assert_eq!(parse_gas_adjustment("2.125"), Ok(GasAdjustment(2125)));
+        for bad in ["0.9", "1.", ".5", "1.0001", "101", "x", ""] {
+            assert!(parse_gas_adjustment(bad).unwrap_err().contains("e.g. 1.3"), "{bad}");
+        }
+        assert_eq!(GasAdjustment(1300).apply(100_001), 130_002, "rounded up");
+        assert_eq!(GasAdjustment(1000).apply(77), 77);
+        assert_eq!(GasAdjustment(100_000).apply(u64::MAX), u64::MAX, "saturates");
+    }
 
     #[test]
     fn percentages_are_exact() {

@@ -1,6 +1,7 @@
 //! `conclave-client`: what every Conclave chain's command-line client is made of.
 //!
-//! - [`keys`]: the keyring (one owner-only file per ed25519 key);
+//! - [`keys`]: the keyring (one owner-only file per ed25519 key, from a BIP39 mnemonic,
+//!   encrypted under a passphrase unless it is a `test` keyring);
 //! - [`rpc`]: the node a command talks to (`conclave-cometbft`'s RPC client, errors worded
 //!   for this CLI);
 //! - [`signer`] and [`command`]: the one path from a module command's messages to a signed,
@@ -44,7 +45,7 @@ pub mod rpc;
 pub mod show;
 pub mod signer;
 
-pub use args::{OutputArgs, OutputFormat, PageArgs, PreflightArgs, QueryArgs, TxArgs};
+pub use args::{Gas, GasAdjustment, OutputArgs, OutputFormat, PageArgs, PreflightArgs, QueryArgs, TxArgs};
 pub use chain::ChainDescription;
 pub use command::{Prepared, QueryCommand, TxCommand};
 pub use query::Querier;

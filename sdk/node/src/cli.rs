@@ -82,6 +82,9 @@ pub struct InitArgs<G: Args> {
     /// Replace an existing home (its config, data and keys are deleted).
     #[arg(long)]
     pub overwrite: bool,
+    /// How the validator's account key is stored (`keyring-backend` flags).
+    #[command(flatten)]
+    pub keyring: conclave_client::args::KeyProtectionArgs,
     /// `cometbft` flags.
     #[command(flatten)]
     pub cometbft: CometbftArgs,
@@ -109,6 +112,11 @@ pub struct StartArgs {
     /// Stop when the parent process exits (used by `localnet` for its children).
     #[arg(long, hide = true)]
     pub exit_with_parent: bool,
+    /// Let this node execute the scheduled software upgrade NAME at its height, where it
+    /// would otherwise stop (for an upgrade without a state migration; repeatable). Every
+    /// validator must upgrade the same way.
+    #[arg(long = "allow-upgrade", value_name = "NAME")]
+    pub allow_upgrades: Vec<String>,
     /// `cometbft` flags.
     #[command(flatten)]
     pub cometbft: CometbftArgs,

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use serde_json::json;
 
-use conclave_client::keys::Keyring;
+use conclave_client::keys::{Keyring, NewKey, Passphrase};
 use conclave_client::output::print;
 
 use crate::chain::{Chain, NewValidator};
@@ -33,12 +33,14 @@ pub(crate) fn run<C: Chain>(args: InitArgs<C::GenesisArgs>) -> Result<ExitCode> 
     let socket = home.socket_address()?;
     let cometbft = cometbft::locate(args.cometbft.cometbft.as_deref())?;
     std::fs::create_dir_all(home.root()).with_context(|| format!("cannot create {}", home.root().display()))?;
+    // The key before CometBFT's files: a missing passphrase leaves no half-made home.
+    let passphrase = Passphrase::from_file_arg(args.keyring.keyring_passphrase_file.as_ref());
+    let keyring = Keyring::open(home.keys_dir(), args.keyring.keyring_backend, passphrase)?;
+    let NewKey { info: key, mnemonic } = keyring.add(VALIDATOR_KEY)?;
 
     cometbft::init(&cometbft, home.root())?;
     let node_id = cometbft::node_id(&cometbft, home.root())?;
 
-    let keyring = Keyring::new(home.keys_dir());
-    let key = keyring.add(VALIDATOR_KEY)?;
     let validator = NewValidator {
         operator: key.address,
         consensus_key: consensus_key_of(&home.config_dir().join("priv_validator_key.json"))?,
@@ -56,6 +58,9 @@ pub(crate) fn run<C: Chain>(args: InitArgs<C::GenesisArgs>) -> Result<ExitCode> 
     config.save()?;
     AppConfig::new(socket).write(&home)?;
 
+    conclave_client::say!(
+        "Write down the mnemonic of key \"{VALIDATOR_KEY}\" and keep it secret: it is the only way to recover the operator account, and it is not shown again."
+    );
     let denom = C::DESCRIPTION.denom;
     print(
         args.output.output,
@@ -68,7 +73,9 @@ pub(crate) fn run<C: Chain>(args: InitArgs<C::GenesisArgs>) -> Result<ExitCode> 
             ("address", json!(key.address)),
             ("balance", json!(format!("{}{denom}", GENESIS_BALANCE - GENESIS_SELF_BOND))),
             ("self_bond", json!(format!("{GENESIS_SELF_BOND}{denom}"))),
-            ("parameter_authority", json!(VALIDATOR_KEY)),
+            ("parameter_authority", C::parameter_authority().map_or_else(|| json!(VALIDATOR_KEY), |a| json!(a))),
+            ("key_backend", json!(keyring.backend().as_str())),
+            ("mnemonic", json!(mnemonic.as_str())),
             (
                 "next",
                 json!(format!("{} start --home {} --with-cometbft", C::DESCRIPTION.binary, home.root().display())),

@@ -161,7 +161,8 @@ fn create<C: Chain>(args: &LocalnetArgs<C::GenesisArgs>, dir: &Path, cometbft: &
         ],
     )?;
 
-    let keyring = Keyring::new(dir.join("keys"));
+    // A local network's keys are unencrypted (the `test` backend): no passphrase to type.
+    let keyring = Keyring::test(dir.join("keys"));
     let mut nodes = Vec::new();
     let mut validators = Vec::new();
     for i in 0..n {
@@ -169,7 +170,7 @@ fn create<C: Chain>(args: &LocalnetArgs<C::GenesisArgs>, dir: &Path, cometbft: &
         home.socket_address()?;
         let node_id = cometbft::node_id(cometbft, home.root())?;
         let (p2p_port, rpc_port) = (port(i, 0)?, port(i, 1)?);
-        let operator = keyring.add(&format!("validator{i}"))?;
+        let operator = keyring.add(&format!("validator{i}"))?.info;
         validators.push(NewValidator {
             operator: operator.address,
             consensus_key: consensus_key_of(&home.config_dir().join("priv_validator_key.json"))?,
@@ -189,7 +190,7 @@ fn create<C: Chain>(args: &LocalnetArgs<C::GenesisArgs>, dir: &Path, cometbft: &
 
     let mut accounts = Vec::new();
     for name in ACCOUNTS {
-        let info = keyring.add(name)?;
+        let info = keyring.add(name)?.info;
         accounts.push(AccountEntry { name: name.to_string(), address: info.address });
     }
     let addresses: Vec<Address> = accounts.iter().map(|a| a.address).collect();
@@ -406,8 +407,12 @@ fn print_summary<C: Chain>(manifest: &Manifest, dir: &Path, output: OutputFormat
     for account in &manifest.accounts {
         out!("  {:<11} {}", account.name, account.address);
     }
-    if let Some(authority) = manifest.accounts.first() {
-        out!("parameter authority (may send each module's update-params): {}", authority.name);
+    match (C::parameter_authority(), manifest.accounts.first()) {
+        (Some(authority), _) => {
+            out!("parameter authority: {authority} (the chain's governance: parameters change through proposals)")
+        }
+        (None, Some(first)) => out!("parameter authority (may send each module's update-params): {}", first.name),
+        (None, None) => {}
     }
     let operators: Vec<&AccountEntry> = manifest.nodes.iter().filter_map(|n| n.operator.as_ref()).collect();
     if !operators.is_empty() {

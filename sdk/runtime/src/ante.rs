@@ -21,6 +21,22 @@ pub struct Checked<M> {
     pub base_gas: u64,
 }
 
+/// How [`check_stateless`] treats the signature and the minimum fee.
+#[derive(Clone, Copy)]
+pub enum Mode<'a> {
+    /// CheckTx, proposals and blocks: every check; a verified signature is recorded in (and
+    /// a recorded one skipped through) the node's cache.
+    Full(&'a VerifiedSignatures),
+    /// A simulation (`tx/simulate`): the signature is not checked (the client has not signed
+    /// yet), and with `min_fee: false` nor is the minimum fee (the client is still estimating
+    /// the gas the fee depends on). The gas a signature check costs is still charged, so
+    /// the estimate holds for the signed transaction.
+    Simulate {
+        /// Whether the fee must still cover gas × `min_gas_price`.
+        min_fee: bool,
+    },
+}
+
 /// Stateless checks. `height` is the height the transaction would be included at.
 pub fn check_stateless<A: App>(
     app: &A,
@@ -28,7 +44,7 @@ pub fn check_stateless<A: App>(
     chain_id: &str,
     height: u64,
     bytes: &[u8],
-    verified: &VerifiedSignatures,
+    mode: Mode<'_>,
 ) -> Result<Checked<A::Msg>, AppError> {
     let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if size > params.max_tx_bytes {
@@ -81,7 +97,7 @@ pub fn check_stateless<A: App>(
         .min_gas_price
         .mul_ceil(u128::from(body.gas_limit))
         .map_err(|_| AppError::tx(TxCode::FeeTooLow, "minimum fee overflows"))?;
-    if body.fee.amount < required {
+    if body.fee.amount < required && !matches!(mode, Mode::Simulate { min_fee: false }) {
         return Err(AppError::tx(
             TxCode::FeeTooLow,
             format!(
@@ -101,12 +117,14 @@ pub fn check_stateless<A: App>(
     for msg in &body.messages {
         app.validate(msg)?;
     }
-    let key = VerifiedSignatures::key(bytes);
-    if !verified.contains(&key) {
-        if !verify_signature(bytes, &body.signer, &tx.signature) {
-            return Err(AppError::tx(TxCode::BadSignature, "signature does not verify for the signer key"));
+    if let Mode::Full(verified) = mode {
+        let key = VerifiedSignatures::key(bytes);
+        if !verified.contains(&key) {
+            if !verify_signature(bytes, &body.signer, &tx.signature) {
+                return Err(AppError::tx(TxCode::BadSignature, "signature does not verify for the signer key"));
+            }
+            verified.insert(key);
         }
-        verified.insert(key);
     }
     let base_gas =
         GasMeter::cost(params.gas.tx_base, params.gas.tx_byte, bytes.len()).saturating_add(params.gas.signature);

@@ -45,6 +45,8 @@ pub enum QueryCode {
     BadRequest = 3,
     /// Proofs are available for `store/key` only.
     ProofUnsupported = 4,
+    /// The state could not be read to answer (a storage failure; the node logs it).
+    StateUnavailable = 5,
 }
 
 /// The codespace of [`QueryCode`].

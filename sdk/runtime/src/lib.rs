@@ -7,7 +7,8 @@
 //! - [`mempool`]: the CheckTx view;
 //! - [`signatures`] and [`batch`]: the cache of verified signatures, filled ahead of a block's
 //!   (or proposal's) one-by-one checks by batched verification across the cores;
-//! - [`genesis`] and [`query`]: import/export and query routing;
+//! - [`genesis`] and [`query`]: import/export and query routing; [`simulate`]: a transaction
+//!   run without its signature, for gas estimates and refusals before signing;
 //! - [`app`]: the [`App`] trait an application implements.
 //!
 //! Invariants: nothing touches disk before [`Runtime::commit`]; a failed transaction keeps only
@@ -26,6 +27,7 @@ pub mod params;
 pub mod query;
 pub mod runtime;
 pub mod signatures;
+pub mod simulate;
 pub mod types;
 
 pub use app::{App, AppError, EndBlockOutput, ErrorKind, FeeError, ValidatorUpdate};

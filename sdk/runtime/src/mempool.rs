@@ -5,7 +5,7 @@
 
 use conclave_store::Snapshot;
 
-use crate::ante::{check_and_pay, check_stateless, is_fatal};
+use crate::ante::{check_and_pay, check_stateless, is_fatal, Mode};
 use crate::app::{App, AppError};
 use crate::error::RuntimeError;
 use crate::layer::{Committed, Layer};
@@ -53,7 +53,7 @@ impl Mempool {
             return Ok(reject(AppError::tx(TxCode::WrongChainId, "the chain has not committed its genesis yet"), 0));
         };
         let height = self.state.base().0.version().saturating_add(1);
-        let checked = match check_stateless(app, params, chain_id, height, bytes, verified) {
+        let checked = match check_stateless(app, params, chain_id, height, bytes, Mode::Full(verified)) {
             Ok(checked) => checked,
             Err(error) => return Ok(reject(error, 0)),
         };

@@ -1,6 +1,7 @@
 //! Query routing. Paths (a leading `/` is ignored):
 //! - `store/key`: `data` is a raw state key; the value is returned raw, with a proof on request;
 //! - `auth/account` (`{"address"}` → `{"address","nonce"}`), `auth/params`, `auth/chain_id`;
+//! - `tx/simulate`: runs a transaction without its signature check ([`crate::simulate`]);
 //! - `<module>/<method>`: routed to the app with JSON in and out.
 //!
 //! `height` 0 means the latest committed state; height H answers from the state after block H,
@@ -97,6 +98,14 @@ pub fn query<A: App>(app: &A, versions: &crate::handle::Versions, request: &Quer
             .load(&state)
             .map(|c| json(&c))
             .map_err(|e| (QueryCode::BadRequest as u32, QUERY_CODESPACE.into(), e.to_string())),
+        "tx/simulate" => match crate::simulate::simulate(app, &state, height, &request.data) {
+            Ok(Ok(simulation)) => Ok(json(&simulation)),
+            Ok(Err((code, log))) => Err((code, QUERY_CODESPACE.into(), log)),
+            Err(error) => {
+                tracing::error!(%error, "tx/simulate could not read the state");
+                Err((QueryCode::StateUnavailable as u32, QUERY_CODESPACE.into(), error.to_string()))
+            }
+        },
         _ if path.contains('/') => {
             app.query(&state, path, &request.data).map_err(|e| (e.code, e.codespace.to_string(), e.log))
         }

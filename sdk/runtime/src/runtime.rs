@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use conclave_core::{BlockInfo, StateRead, TxCode, TxContext};
 use conclave_store::{StagedVersion, Store};
 
-use crate::ante::{check_and_pay, check_stateless, is_fatal, Checked};
+use crate::ante::{check_and_pay, check_stateless, is_fatal, Checked, Mode};
 use crate::app::{App, AppError, ErrorKind};
 use crate::error::RuntimeError;
 use crate::genesis::GenesisState;
@@ -153,7 +153,7 @@ impl<A: App> Runtime<A> {
                 bytes,
                 tx_index,
                 &mut block_gas,
-                &self.shared.verified,
+                Mode::Full(&self.shared.verified),
             )?;
             tx_results.push(result);
         }
@@ -211,7 +211,7 @@ fn fatal_hook(error: AppError) -> RuntimeError {
 
 /// Executes one transaction on the block state. Returns its result; fails only on fatal errors.
 #[allow(clippy::too_many_arguments)]
-fn execute_tx<A: App, B: StateRead>(
+pub(crate) fn execute_tx<A: App, B: StateRead>(
     app: &A,
     block_state: &mut Layer<B>,
     block: &BlockInfo,
@@ -219,9 +219,9 @@ fn execute_tx<A: App, B: StateRead>(
     bytes: &[u8],
     tx_index: u32,
     block_gas: &mut u64,
-    verified: &VerifiedSignatures,
+    mode: Mode<'_>,
 ) -> Result<TxResult, RuntimeError> {
-    let checked = match check_stateless(app, params, &block.chain_id, block.height, bytes, verified) {
+    let checked = match check_stateless(app, params, &block.chain_id, block.height, bytes, mode) {
         Ok(checked) => checked,
         Err(error) => return rejected(error, 0, 0),
     };
