@@ -33,7 +33,8 @@ fn governed_chain() -> TestChain<AppChain> {
 }
 
 fn query(chain: &TestChain<AppChain>, path: &str, data: Value, height: u64) -> Value {
-    let response = chain.query(QueryRequest { path: path.into(), data: data.to_string().into_bytes(), height, prove: false });
+    let response =
+        chain.query(QueryRequest { path: path.into(), data: data.to_string().into_bytes(), height, prove: false });
     assert_eq!(response.code, 0, "{path}: {}", response.log);
     serde_json::from_slice(&response.value).unwrap()
 }
@@ -44,7 +45,8 @@ fn governance(msg: conclave_governance::Msg) -> Msg {
 
 fn sign(chain: &TestChain<AppChain>, who: &TestAccount, msg: Msg) -> Vec<u8> {
     let nonce = chain.runtime().nonce(&who.address).unwrap();
-    let options = TxOptions { gas_limit: 2_000_000, fee: conclave_core::Coin::new("stake", 2_000), ..TxOptions::default() };
+    let options =
+        TxOptions { gas_limit: 2_000_000, fee: conclave_core::Coin::new("stake", 2_000), ..TxOptions::default() };
     who.sign(chain.chain_id(), nonce, vec![msg], &options)
 }
 
@@ -52,7 +54,8 @@ fn sign(chain: &TestChain<AppChain>, who: &TestAccount, msg: Msg) -> Vec<u8> {
 fn submit_and_vote_yes(chain: &mut TestChain<AppChain>, messages: Vec<Msg>) -> u64 {
     let alice = &accounts()[0];
     let messages = messages.iter().map(|m| borsh::to_vec(m).unwrap()).collect();
-    let submit = conclave_governance::Msg::Submit { title: "t".into(), summary: String::new(), messages, deposit: DEPOSIT };
+    let submit =
+        conclave_governance::Msg::Submit { title: "t".into(), summary: String::new(), messages, deposit: DEPOSIT };
     let result = chain.deliver(sign(chain, alice, governance(submit)));
     assert_eq!(result.code, 0, "{}", result.log);
     let page = query(chain, "governance/proposals", json!({}), 0);
@@ -83,7 +86,8 @@ fn a_passed_parameter_change_is_in_force_from_the_block_that_ended_the_vote() {
     let mut params = query(&chain, "rotation/params", json!({}), 0);
     let old = params["max_validators"].as_u64().unwrap();
     params["max_validators"] = json!(old + 7);
-    let change = Msg::Rotation(conclave_rotation::Msg::UpdateParams { params: serde_json::from_value(params).unwrap() });
+    let change =
+        Msg::Rotation(conclave_rotation::Msg::UpdateParams { params: serde_json::from_value(params).unwrap() });
     // Nobody but the authority may send it directly.
     let refused = chain.deliver(sign(&chain, &accounts()[0], change.clone()));
     assert_eq!(refused.codespace, "rotation", "{}", refused.log);
@@ -120,7 +124,8 @@ fn a_message_any_account_may_sign_is_refused_at_submission() {
 fn a_passed_proposal_whose_message_fails_changes_nothing_and_refunds() {
     let mut chain = governed_chain();
     let alice = &accounts()[0];
-    let spend = Msg::Rewards(conclave_rewards::Msg::CommunityPoolSpend { recipient: alice.address, amount: u128::MAX / 4 });
+    let spend =
+        Msg::Rewards(conclave_rewards::Msg::CommunityPoolSpend { recipient: alice.address, amount: u128::MAX / 4 });
     let id = submit_and_vote_yes(&mut chain, vec![spend]);
     let before_end = balance(&chain, &alice.address, "stake");
     let ended = run_until_ended(&mut chain, id);

@@ -84,7 +84,10 @@ fn the_minimum_fee_is_waived_only_while_estimating() {
     let checked = simulate(&chain, &tx, true);
     assert_eq!((checked.codespace.as_str(), checked.code), ("tx", TxCode::FeeTooLow.code()));
     // The signature is never checked here, and always in a block.
-    assert_eq!(chain.deliver(unsigned(transfer(alice, bob, 5, 0, &TxOptions::default()))).code, TxCode::BadSignature.code());
+    assert_eq!(
+        chain.deliver(unsigned(transfer(alice, bob, 5, 0, &TxOptions::default()))).code,
+        TxCode::BadSignature.code()
+    );
 }
 
 #[test]

@@ -105,7 +105,10 @@ fn a_parameter_change_and_an_upgrade_pass_through_governance() {
     assert_eq!(params["max_validators"], json!(4), "{params}");
     params["max_validators"] = json!(3);
     let refused = cli.fails(&["tx", "rotation", "update-params", &params.to_string(), "--from", "alice"]);
-    assert!(refused.contains("only the parameter authority") && refused.contains(authority.as_str().unwrap()), "{refused}");
+    assert!(
+        refused.contains("only the parameter authority") && refused.contains(authority.as_str().unwrap()),
+        "{refused}"
+    );
 
     // --- Proposal 1: max_validators 4 → 3, voted yes by every validator.
     let change = json!([{ "rotation": { "update_params": { "params": params } } }]);

@@ -226,7 +226,8 @@ fn a_single_node_includes_transfers_refuses_bad_txs_and_proves_queries() {
     // signs with ⌈gas used × 1.3⌉ and the block uses exactly the simulated gas; a send of
     // more than the balance is refused before signing (nothing spent, nonce unchanged) and
     // goes through, failing in its block, only with --force.
-    let dry = cli.json(&["tx", "bank", "send", &bob_hex, "5stake", "--from", "validator", "--gas", "auto", "--dry-run"]);
+    let dry =
+        cli.json(&["tx", "bank", "send", &bob_hex, "5stake", "--from", "validator", "--gas", "auto", "--dry-run"]);
     assert_eq!((dry["stage"].as_str(), dry["code"].as_u64()), (Some("simulate"), Some(0)), "{dry}");
     let simulated = dry["gas_used"].as_u64().unwrap();
     assert_eq!(dry["gas_limit"].as_u64(), Some((simulated * 13).div_ceil(10)), "{dry}");
@@ -238,8 +239,14 @@ fn a_single_node_includes_transfers_refuses_bad_txs_and_proves_queries() {
     let (balance, nonce) = (rpc.balance(&validator_hex, "stake", 0).unwrap(), rpc.nonce(&validator_hex).unwrap());
     let too_much = format!("{}stake", balance + 1);
     let refused = cli.fails(&["tx", "bank", "send", &bob_hex, &too_much, "--from", "validator"]);
-    assert!(refused.contains("would fail") && refused.contains("code 7 bank") && refused.contains("--force"), "{refused}");
-    assert_eq!((rpc.balance(&validator_hex, "stake", 0).unwrap(), rpc.nonce(&validator_hex).unwrap()), (balance, nonce));
+    assert!(
+        refused.contains("would fail") && refused.contains("code 7 bank") && refused.contains("--force"),
+        "{refused}"
+    );
+    assert_eq!(
+        (rpc.balance(&validator_hex, "stake", 0).unwrap(), rpc.nonce(&validator_hex).unwrap()),
+        (balance, nonce)
+    );
     let forced = cli.fails(&["tx", "bank", "send", &bob_hex, &too_much, "--from", "validator", "--force"]);
     assert!(forced.contains("but failed (code 7 bank)"), "{forced}");
     assert_eq!(rpc.nonce(&validator_hex).unwrap(), nonce + 1, "forced: included, fee paid, nonce bumped");

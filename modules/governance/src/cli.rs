@@ -121,7 +121,9 @@ fn json_messages(text: &str, encode: Option<JsonMessageEncoder<'_>>) -> Result<V
     items
         .iter()
         .enumerate()
-        .map(|(i, item)| encode(item).with_context(|| format!("--messages item {i} is not a message of this chain: {item}")))
+        .map(|(i, item)| {
+            encode(item).with_context(|| format!("--messages item {i} is not a message of this chain: {item}"))
+        })
         .collect()
 }
 
