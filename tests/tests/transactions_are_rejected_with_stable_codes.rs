@@ -69,7 +69,7 @@ impl BorshSerialize for UnknownMsg {
 #[test]
 fn unknown_message_type_is_reported_as_such() {
     let (alice, _) = alice_bob();
-    let tx = alice.sign("test-chain", 0, vec![UnknownMsg(7)], &TxOptions::default());
+    let tx = alice.sign("test-chain", 0, vec![UnknownMsg(99)], &TxOptions::default());
     assert_rejected_without_effect(tx, tx_code(TxCode::UnknownMessage));
 }
 

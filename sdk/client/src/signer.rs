@@ -236,9 +236,13 @@ fn refuse(output: OutputFormat, simulated: &Simulated, what: &str, args: &TxArgs
     };
     let fee = args.fee.clone().unwrap_or_else(|| Coin::new(crate::chain::description().denom, 0));
     print(output, &simulation_summary(simulated, gas, &fee));
+    let out_of_gas = simulated.codespace == conclave_core::error::TX_CODESPACE
+        && simulated.code == conclave_core::TxCode::OutOfGas.code()
+        && args.gas != Some(Gas::Auto);
+    let hint = if out_of_gas { "; --gas auto sets the gas the simulation needs" } else { "" };
     let force = if args.force { "" } else { " (--force sends it anyway)" };
     crate::say!(
-        "error: {what} (simulated at height {}: code {} {}): {}; nothing was signed or sent and no fee was spent{force}",
+        "error: {what} (simulated at height {}: code {} {}): {}; nothing was signed or sent and no fee was spent{hint}{force}",
         simulated.height,
         simulated.code,
         simulated.codespace,
