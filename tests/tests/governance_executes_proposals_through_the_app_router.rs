@@ -134,3 +134,21 @@ fn a_passed_proposal_whose_message_fails_changes_nothing_and_refunds() {
     assert_eq!(balance(&chain, &alice.address, "stake"), before_end + DEPOSIT, "the deposit is refunded");
     chain.runtime().check_invariants().unwrap();
 }
+
+#[test]
+fn a_passed_community_pool_spend_pays_the_recipient() {
+    let mut chain = governed_chain();
+    // The community tax fills the pool block by block.
+    chain.produce_empty_blocks(5);
+    let pool = query(&chain, "rewards/community_pool", json!({}), 0)["amount"].to_string();
+    let pool: u128 = pool.trim_matches('"').parse().unwrap_or_else(|e| panic!("{pool}: {e}"));
+    assert!(pool > 10, "the pool has {pool}");
+    let recipient = TestAccount::named("grantee");
+    let spend = Msg::Rewards(conclave_rewards::Msg::CommunityPoolSpend { recipient: recipient.address, amount: 10 });
+    let id = submit_and_vote_yes(&mut chain, vec![spend]);
+    let ended = run_until_ended(&mut chain, id);
+    assert_eq!(ended["status"], "passed", "{ended}");
+    assert_eq!(ended["descriptions"], json!(["rewards.community_pool_spend"]));
+    assert_eq!(balance(&chain, &recipient.address, "stake"), 10);
+    chain.runtime().check_invariants().unwrap();
+}
