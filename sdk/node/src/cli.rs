@@ -28,7 +28,7 @@ pub enum Command<Tx: Subcommand, Query: Subcommand, G: Args> {
     Start(StartArgs),
     /// Create and run a local network of 1 to 16 validators on 127.0.0.1.
     Localnet(LocalnetArgs<G>),
-    /// Manage account keys (ed25519, one owner-only file per key).
+    /// Manage account keys (ed25519 from a BIP39 mnemonic, encrypted at rest; `--keyring-backend test` for localnets).
     #[command(subcommand)]
     Keys(KeysCommand),
     /// Sign and broadcast transactions through a node's CometBFT RPC.
