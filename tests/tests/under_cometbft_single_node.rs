@@ -67,6 +67,12 @@ fn assert_refused(what: &str, outcome: Result<impl Into<Verdict>, RpcError>, cod
 #[test]
 fn a_single_node_includes_transfers_refuses_bad_txs_and_proves_queries() {
     let mut net = cometbft::single("e2e-single");
+    // Prometheus metrics on (app.toml [metrics]), on a free port.
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    net.edit_app_toml(|doc| {
+        doc["metrics"]["enabled"] = toml_edit::value(true);
+        doc["metrics"]["address"] = toml_edit::value(format!("127.0.0.1:{metrics_port}"));
+    });
     net.start_all();
     net.wait_for_height(&[0], 2, Duration::from_secs(30));
     let rpc = net.nodes[0].rpc.clone();
@@ -251,5 +257,33 @@ fn a_single_node_includes_transfers_refuses_bad_txs_and_proves_queries() {
     assert!(forced.contains("but failed (code 7 bank)"), "{forced}");
     assert_eq!(rpc.nonce(&validator_hex).unwrap(), nonce + 1, "forced: included, fee paid, nonce bumped");
 
+    // --- The metrics endpoint counted what happened: the one forced failure (bank code 7),
+    // the successful transactions, CheckTx calls, transfer events, one validator, the store.
+    let scraped = scrape(metrics_port);
+    let value = |name: &str| -> u64 {
+        let line = scraped.lines().find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '));
+        let line = line.unwrap_or_else(|| panic!("{name} missing from\n{scraped}"));
+        line.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok()).map(|v| v as u64).unwrap()
+    };
+    assert_eq!(value("conclave_txs_total{codespace=\"bank\",code=\"7\"}"), 1, "{scraped}");
+    // Five transfers, the CLI's send and its --gas auto send; the forced one failed.
+    assert_eq!(value("conclave_txs_total{codespace=\"\",code=\"0\"}"), 7, "{scraped}");
+    assert!(value("conclave_block_height") >= rpc.height().unwrap() - 1, "{scraped}");
+    assert_eq!(value("conclave_check_txs_total{kind=\"new\",result=\"accepted\"}"), 8, "{scraped}");
+    assert!(value("conclave_events_total{kind=\"bank.transfer\"}") >= 8, "{scraped}");
+    assert_eq!(value("conclave_validators"), 1, "{scraped}");
+    assert!(value("conclave_store_bytes") > 0 && value("conclave_finalize_block_seconds_count") > 0, "{scraped}");
+
     net.nodes[0].assert_running();
+}
+
+/// `GET /metrics` from the node's Prometheus endpoint.
+fn scrape(port: u16) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("the metrics endpoint is up");
+    stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    response
 }

@@ -6,6 +6,7 @@
 //! which reads only committed state, so a query never waits for a block to execute.
 
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use bytes::Bytes;
 use tendermint_abci::Application;
@@ -18,6 +19,7 @@ use conclave_runtime::{
 
 use crate::convert::{self, to_i64, PROOF_OP_TYPE};
 use crate::fatal::{error_chain, exit_process, FatalHandler};
+use crate::metrics::Metrics;
 
 /// The application served to CometBFT.
 pub struct AbciApp<A: App> {
@@ -25,6 +27,8 @@ pub struct AbciApp<A: App> {
     handle: RuntimeHandle<A>,
     on_fatal: FatalHandler,
     name: String,
+    /// Prometheus metrics, when the node exports them.
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl<A: App + Clone> Clone for AbciApp<A> {
@@ -34,6 +38,7 @@ impl<A: App + Clone> Clone for AbciApp<A> {
             handle: self.handle.clone(),
             on_fatal: Arc::clone(&self.on_fatal),
             name: self.name.clone(),
+            metrics: self.metrics.clone(),
         }
     }
 }
@@ -47,7 +52,13 @@ impl<A: App + Clone + Sync> AbciApp<A> {
     /// Serves `runtime` with a custom fatal-error handler (tests).
     pub fn with_fatal_handler(runtime: Runtime<A>, name: &str, on_fatal: FatalHandler) -> Self {
         let handle = runtime.handle();
-        Self { consensus: Arc::new(Mutex::new(runtime)), handle, on_fatal, name: name.to_string() }
+        Self { consensus: Arc::new(Mutex::new(runtime)), handle, on_fatal, name: name.to_string(), metrics: None }
+    }
+
+    /// Records every block, commit and CheckTx into `metrics` (see [`crate::metrics`]).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     fn fatal<T: Default>(&self, method: &str, error: &dyn std::error::Error) -> T {
@@ -115,11 +126,18 @@ impl<A: App + Clone + Sync> Application for AbciApp<A> {
             })
         });
         match result {
-            Ok(response) => pb::ResponseInitChain {
-                consensus_params: None,
-                validators: response.validators.into_iter().map(convert::validator_update).collect(),
-                app_hash: Bytes::copy_from_slice(&response.app_hash),
-            },
+            Ok(response) => {
+                let validators: Vec<pb::ValidatorUpdate> =
+                    response.validators.into_iter().map(convert::validator_update).collect();
+                if let Some(metrics) = &self.metrics {
+                    metrics.validator_updates(&validators);
+                }
+                pb::ResponseInitChain {
+                    consensus_params: None,
+                    validators,
+                    app_hash: Bytes::copy_from_slice(&response.app_hash),
+                }
+            }
             Err(e) => self.fatal("InitChain", &e),
         }
     }
@@ -156,14 +174,26 @@ impl<A: App + Clone + Sync> Application for AbciApp<A> {
         let kind =
             if request.r#type == pb::CheckTxType::Recheck as i32 { CheckTxKind::Recheck } else { CheckTxKind::New };
         match self.handle.check_tx(&request.tx, kind) {
-            Ok(result) => convert::check_tx_response(result),
+            Ok(result) => {
+                let response = convert::check_tx_response(result);
+                if let Some(metrics) = &self.metrics {
+                    metrics.check_tx(request.r#type, &response);
+                }
+                response
+            }
             Err(e) => self.fatal("CheckTx", &e),
         }
     }
 
     fn commit(&self) -> pb::ResponseCommit {
+        let started = Instant::now();
         match self.runtime().and_then(|mut runtime| runtime.commit()) {
-            Ok(response) => pb::ResponseCommit { retain_height: to_i64(response.retain_height) },
+            Ok(response) => {
+                if let Some(metrics) = &self.metrics {
+                    metrics.commit(started.elapsed());
+                }
+                pb::ResponseCommit { retain_height: to_i64(response.retain_height) }
+            }
             Err(e) => self.fatal("Commit", &e),
         }
     }
@@ -246,14 +276,21 @@ impl<A: App + Clone + Sync> Application for AbciApp<A> {
             misbehavior,
             txs: request.txs.into_iter().map(|tx| tx.to_vec()).collect(),
         };
+        let started = Instant::now();
         match self.runtime().and_then(|mut runtime| runtime.finalize_block(block)) {
-            Ok(response) => pb::ResponseFinalizeBlock {
-                events: response.events.into_iter().map(convert::event).collect(),
-                tx_results: response.tx_results.into_iter().map(convert::exec_tx_result).collect(),
-                validator_updates: response.validator_updates.into_iter().map(convert::validator_update).collect(),
-                consensus_param_updates: None,
-                app_hash: Bytes::copy_from_slice(&response.app_hash),
-            },
+            Ok(response) => {
+                let response = pb::ResponseFinalizeBlock {
+                    events: response.events.into_iter().map(convert::event).collect(),
+                    tx_results: response.tx_results.into_iter().map(convert::exec_tx_result).collect(),
+                    validator_updates: response.validator_updates.into_iter().map(convert::validator_update).collect(),
+                    consensus_param_updates: None,
+                    app_hash: Bytes::copy_from_slice(&response.app_hash),
+                };
+                if let Some(metrics) = &self.metrics {
+                    metrics.finalize_block(request.height, started.elapsed(), &response);
+                }
+                response
+            }
             Err(e) => self.fatal("FinalizeBlock", &e),
         }
     }

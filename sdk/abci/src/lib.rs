@@ -15,8 +15,10 @@ mod connection;
 pub mod convert;
 pub mod dispatch;
 pub mod fatal;
+pub mod metrics;
 pub mod server;
 
 pub use application::AbciApp;
 pub use dispatch::CheckTxBursts;
+pub use metrics::Metrics;
 pub use server::{serve, serve_with, ListenAddress, ServerConfig, ServerError, Stopped};

@@ -143,6 +143,25 @@ pub(crate) struct AppConfig {
     /// Logging.
     #[serde(default)]
     pub(crate) log: LogSection,
+    /// The Prometheus endpoint.
+    #[serde(default)]
+    pub(crate) metrics: MetricsSection,
+}
+
+/// `[metrics]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct MetricsSection {
+    /// Whether `start` serves Prometheus metrics (off by default).
+    pub(crate) enabled: bool,
+    /// `HOST:PORT` of the endpoint (`GET /metrics`).
+    pub(crate) address: String,
+}
+
+impl Default for MetricsSection {
+    fn default() -> Self {
+        Self { enabled: false, address: "127.0.0.1:26660".into() }
+    }
 }
 
 /// `[abci]`.
@@ -187,7 +206,12 @@ impl Default for LogSection {
 impl AppConfig {
     /// The defaults for a home whose ABCI address is `address`.
     pub(crate) fn new(address: String) -> Self {
-        Self { abci: AbciSection { address }, store: StoreSection::default(), log: LogSection::default() }
+        Self {
+            abci: AbciSection { address },
+            store: StoreSection::default(),
+            log: LogSection::default(),
+            metrics: MetricsSection::default(),
+        }
     }
 
     /// The store configuration.
@@ -223,6 +247,13 @@ impl AppConfig {
             )
         })?;
         config.listen_address(&path)?;
+        if config.metrics.enabled && config.metrics.address.parse::<std::net::SocketAddr>().is_err() {
+            bail!(
+                "{}: [metrics] address {:?} is not HOST:PORT (an IP address and a port, e.g. 127.0.0.1:26660)",
+                path.display(),
+                config.metrics.address
+            );
+        }
         if config.store.keep_versions == 0 || config.store.checkpoint_interval == 0 {
             bail!("{}: [store] keep_versions and checkpoint_interval must be at least 1", path.display());
         }
@@ -251,12 +282,21 @@ checkpoint_interval = {interval}
 # Log filter used when RUST_LOG is not set: error, warn, info, debug, trace,
 # or a tracing filter such as "info,conclave::abci=debug".
 level = {level}
+
+[metrics]
+# Serve Prometheus metrics at http://ADDRESS/metrics: block execution and commit times,
+# transactions by code, CheckTx counts, events by kind (jailings, slashes), the validator
+# set the app sent, the store's size and versions (docs/running.md, "Metrics").
+enabled = {metrics_enabled}
+address = {metrics_address}
 "#,
             bin = conclave_client::chain::description().binary,
             address = toml_string(&self.abci.address),
             keep = self.store.keep_versions,
             interval = self.store.checkpoint_interval,
             level = toml_string(&self.log.level),
+            metrics_enabled = self.metrics.enabled,
+            metrics_address = toml_string(&self.metrics.address),
         )
     }
 

@@ -20,6 +20,7 @@ mod genesis;
 mod home;
 mod init;
 mod localnet;
+mod metrics;
 mod node;
 
 use std::process::ExitCode;

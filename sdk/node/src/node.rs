@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -68,13 +69,22 @@ pub(crate) fn run<C: Chain>(args: StartArgs) -> Result<ExitCode> {
     if !options.allowed_upgrades.is_empty() {
         tracing::info!(names = ?options.allowed_upgrades, "upgrades allowed by --allow-upgrade");
     }
-    let app = AbciApp::new(Runtime::new(C::app_for_node(&options), store), C::DESCRIPTION.binary);
+    let mut app = AbciApp::new(Runtime::new(C::app_for_node(&options), store), C::DESCRIPTION.binary);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name(C::DESCRIPTION.binary)
         .build()
         .context("cannot start the async runtime")?;
+    // Kept alive until `start` returns.
+    let _metrics_server = if config.metrics.enabled {
+        let metrics = Arc::new(conclave_abci::Metrics::new());
+        app = app.with_metrics(Arc::clone(&metrics));
+        let figures = crate::metrics::StoreFigures { dir: home.store_dir(), keep_versions: config.store.keep_versions };
+        Some(runtime.block_on(crate::metrics::serve(&config.metrics.address, metrics, figures))?)
+    } else {
+        None
+    };
     let node =
         Node { home, address, cometbft, stop_timeout: args.stop_timeout, exit_with_parent: args.exit_with_parent };
     runtime.block_on(node.run(app))
