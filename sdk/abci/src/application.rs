@@ -13,6 +13,7 @@ use tendermint_abci::Application;
 use tendermint_proto::v0_38::abci::{self as pb, response_process_proposal, response_verify_vote_extension};
 use tendermint_proto::v0_38::crypto::{ProofOp, ProofOps};
 
+use conclave_runtime::layer::Committed;
 use conclave_runtime::{
     App, CheckTxKind, FinalizeBlockRequest, InitChainRequest, QueryRequest, Runtime, RuntimeError, RuntimeHandle,
 };
@@ -20,6 +21,7 @@ use conclave_runtime::{
 use crate::convert::{self, to_i64, PROOF_OP_TYPE};
 use crate::fatal::{error_chain, exit_process, FatalHandler};
 use crate::metrics::Metrics;
+use crate::state_sync::{Applied, StateSync, StateSyncConfig};
 
 /// The application served to CometBFT.
 pub struct AbciApp<A: App> {
@@ -29,6 +31,8 @@ pub struct AbciApp<A: App> {
     name: String,
     /// Prometheus metrics, when the node exports them.
     metrics: Option<Arc<Metrics>>,
+    /// Snapshots, restores and the retain height (`crate::state_sync`).
+    state_sync: Arc<StateSync>,
 }
 
 impl<A: App + Clone> Clone for AbciApp<A> {
@@ -39,6 +43,7 @@ impl<A: App + Clone> Clone for AbciApp<A> {
             on_fatal: Arc::clone(&self.on_fatal),
             name: self.name.clone(),
             metrics: self.metrics.clone(),
+            state_sync: Arc::clone(&self.state_sync),
         }
     }
 }
@@ -52,7 +57,29 @@ impl<A: App + Clone + Sync> AbciApp<A> {
     /// Serves `runtime` with a custom fatal-error handler (tests).
     pub fn with_fatal_handler(runtime: Runtime<A>, name: &str, on_fatal: FatalHandler) -> Self {
         let handle = runtime.handle();
-        Self { consensus: Arc::new(Mutex::new(runtime)), handle, on_fatal, name: name.to_string(), metrics: None }
+        Self {
+            consensus: Arc::new(Mutex::new(runtime)),
+            handle,
+            on_fatal,
+            name: name.to_string(),
+            metrics: None,
+            state_sync: Arc::new(StateSync::off()),
+        }
+    }
+
+    /// Takes snapshots and prunes blocks as `config` says (see [`crate::state_sync`]); without
+    /// it, no snapshots are served and every block is kept. Restoring a snapshot works either
+    /// way. Fails if the snapshot directory cannot be opened.
+    pub fn with_state_sync(mut self, config: &StateSyncConfig) -> std::io::Result<Self> {
+        self.state_sync = Arc::new(StateSync::start(config)?);
+        Ok(self)
+    }
+
+    /// Blocks until no snapshot is being written (tests, orderly shutdown).
+    pub fn wait_for_snapshots(&self) {
+        if let Some(snapshotter) = self.state_sync.snapshotter() {
+            snapshotter.wait_idle();
+        }
     }
 
     /// Records every block, commit and CheckTx into `metrics` (see [`crate::metrics`]).
@@ -187,34 +214,59 @@ impl<A: App + Clone + Sync> Application for AbciApp<A> {
 
     fn commit(&self) -> pb::ResponseCommit {
         let started = Instant::now();
-        match self.runtime().and_then(|mut runtime| runtime.commit()) {
-            Ok(response) => {
+        let committed = self.runtime().and_then(|mut runtime| {
+            runtime.commit()?;
+            let latest = runtime.store().latest();
+            let evidence = conclave_core::consensus::evidence_params(&Committed(latest.clone()))?;
+            Ok((latest, evidence))
+        });
+        match committed {
+            Ok((latest, evidence)) => {
                 if let Some(metrics) = &self.metrics {
                     metrics.commit(started.elapsed());
                 }
-                pb::ResponseCommit { retain_height: to_i64(response.retain_height) }
+                let retain = self.state_sync.after_commit(&latest, evidence.max_age_num_blocks);
+                pb::ResponseCommit { retain_height: to_i64(retain) }
             }
             Err(e) => self.fatal("Commit", &e),
         }
     }
 
     fn list_snapshots(&self) -> pb::ResponseListSnapshots {
-        // State sync is not offered yet: no snapshots.
-        pb::ResponseListSnapshots::default()
+        self.state_sync.list_snapshots()
     }
 
-    fn offer_snapshot(&self, _request: pb::RequestOfferSnapshot) -> pb::ResponseOfferSnapshot {
-        pb::ResponseOfferSnapshot { result: pb::response_offer_snapshot::Result::Reject as i32 }
+    fn offer_snapshot(&self, request: pb::RequestOfferSnapshot) -> pb::ResponseOfferSnapshot {
+        match self.handle.info() {
+            Ok(info) => self.state_sync.offer(&request, info.last_block_height),
+            Err(e) => self.fatal("OfferSnapshot", &e),
+        }
     }
 
-    fn load_snapshot_chunk(&self, _request: pb::RequestLoadSnapshotChunk) -> pb::ResponseLoadSnapshotChunk {
-        pb::ResponseLoadSnapshotChunk::default()
+    fn load_snapshot_chunk(&self, request: pb::RequestLoadSnapshotChunk) -> pb::ResponseLoadSnapshotChunk {
+        self.state_sync.load_chunk(&request)
     }
 
-    fn apply_snapshot_chunk(&self, _request: pb::RequestApplySnapshotChunk) -> pb::ResponseApplySnapshotChunk {
-        pb::ResponseApplySnapshotChunk {
-            result: pb::response_apply_snapshot_chunk::Result::Abort as i32,
-            ..Default::default()
+    fn apply_snapshot_chunk(&self, request: pb::RequestApplySnapshotChunk) -> pb::ResponseApplySnapshotChunk {
+        let state = match self.state_sync.apply_chunk(&request) {
+            Applied::Answer(answer) => return answer,
+            Applied::Complete(state) => state,
+        };
+        let (height, keys) = (state.version(), state.len());
+        match self.runtime().and_then(|mut runtime| runtime.restore(state)) {
+            Ok(()) => {
+                tracing::info!(
+                    target: "conclave::abci",
+                    height,
+                    keys,
+                    "state sync restored the state of this height; following the chain from the next block"
+                );
+                pb::ResponseApplySnapshotChunk {
+                    result: pb::response_apply_snapshot_chunk::Result::Accept as i32,
+                    ..Default::default()
+                }
+            }
+            Err(e) => self.fatal("ApplySnapshotChunk", &e),
         }
     }
 

@@ -7,6 +7,7 @@
 //! HOME/config/node_key.json, priv_validator_key.json   CometBFT's keys
 //! HOME/data/                       CometBFT's databases
 //! HOME/data/app/                   the state store (log.redb, flat.redb)
+//! HOME/data/snapshots/             state-sync snapshots this node serves (`[state-sync]`)
 //! HOME/data/abci.sock              the ABCI socket while the node runs
 //! HOME/keys/                       account keys (0700; files 0600)
 //! HOME/cometbft.log                CometBFT's output under `start --with-cometbft`
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use conclave_abci::ListenAddress;
+use conclave_abci::{ListenAddress, StateSyncConfig};
 use conclave_store::StoreConfig;
 
 /// Longest Unix socket path the kernel accepts (sun_path is 108 bytes, NUL included).
@@ -81,6 +82,9 @@ impl Home {
     pub(crate) fn store_dir(&self) -> PathBuf {
         self.root.join("data/app")
     }
+    pub(crate) fn snapshots_dir(&self) -> PathBuf {
+        self.root.join("data/snapshots")
+    }
     pub(crate) fn socket(&self) -> PathBuf {
         self.root.join("data/abci.sock")
     }
@@ -135,6 +139,10 @@ pub(crate) use conclave_client::absolute;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AppConfig {
+    /// Blocks CometBFT keeps at least (0: every block); the Cosmos SDK's name and place (a
+    /// top-level key), so operators find it where they expect it.
+    #[serde(rename = "min-retain-blocks", default)]
+    pub(crate) min_retain_blocks: u64,
     /// The ABCI server.
     pub(crate) abci: AbciSection,
     /// The state store.
@@ -146,6 +154,25 @@ pub(crate) struct AppConfig {
     /// The Prometheus endpoint.
     #[serde(default)]
     pub(crate) metrics: MetricsSection,
+    /// State-sync snapshots (the Cosmos SDK's section and key names).
+    #[serde(rename = "state-sync", default)]
+    pub(crate) state_sync: StateSyncSection,
+}
+
+/// `[state-sync]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
+pub(crate) struct StateSyncSection {
+    /// A snapshot of every height that is a multiple of this (0: none, the default).
+    pub(crate) snapshot_interval: u64,
+    /// Snapshots kept, the newest (0: all).
+    pub(crate) snapshot_keep_recent: u32,
+}
+
+impl Default for StateSyncSection {
+    fn default() -> Self {
+        Self { snapshot_interval: 0, snapshot_keep_recent: 2 }
+    }
 }
 
 /// `[metrics]`.
@@ -207,10 +234,23 @@ impl AppConfig {
     /// The defaults for a home whose ABCI address is `address`.
     pub(crate) fn new(address: String) -> Self {
         Self {
+            min_retain_blocks: 0,
             abci: AbciSection { address },
             store: StoreSection::default(),
             log: LogSection::default(),
             metrics: MetricsSection::default(),
+            state_sync: StateSyncSection::default(),
+        }
+    }
+
+    /// The state-sync and pruning settings, snapshots under `home`'s `data/snapshots`.
+    pub(crate) fn state_sync_config(&self, home: &Home) -> StateSyncConfig {
+        StateSyncConfig {
+            snapshot_interval: self.state_sync.snapshot_interval,
+            snapshot_keep_recent: self.state_sync.snapshot_keep_recent,
+            min_retain_blocks: self.min_retain_blocks,
+            snapshot_dir: home.snapshots_dir(),
+            chunk_bytes: conclave_abci::state_sync::DEFAULT_CHUNK_BYTES,
         }
     }
 
@@ -266,6 +306,12 @@ impl AppConfig {
             r#"# {bin} configuration of this node (read by `{bin} start`).
 # CometBFT's own settings are in config.toml beside this file.
 
+# Blocks CometBFT keeps at least; older ones are pruned from its block store (0: keep every
+# block). Pruning never goes below the oldest state-sync snapshot kept (nodes restoring it
+# fetch the blocks after it) nor below the evidence age limit (genesis
+# consensus_params.evidence.max_age_num_blocks). See docs/running.md, "Pruning".
+min-retain-blocks = {min_retain}
+
 [abci]
 # Where the ABCI server listens: unix:///absolute/path.sock (default, fastest) or
 # tcp://127.0.0.1:PORT. Must equal `proxy_app` in config.toml.
@@ -289,6 +335,14 @@ level = {level}
 # set the app sent, the store's size and versions (docs/running.md, "Metrics").
 enabled = {metrics_enabled}
 address = {metrics_address}
+
+[state-sync]
+# Write a state-sync snapshot of every height that is a multiple of this (0: none), under
+# data/snapshots, so new nodes can start from it instead of replaying every block
+# (docs/running.md, "State sync"). Writing happens in the background; blocks never wait.
+snapshot-interval = {snapshot_interval}
+# Snapshots kept on disk and served, the newest (0: keep all).
+snapshot-keep-recent = {snapshot_keep_recent}
 "#,
             bin = conclave_client::chain::description().binary,
             address = toml_string(&self.abci.address),
@@ -297,6 +351,9 @@ address = {metrics_address}
             level = toml_string(&self.log.level),
             metrics_enabled = self.metrics.enabled,
             metrics_address = toml_string(&self.metrics.address),
+            min_retain = self.min_retain_blocks,
+            snapshot_interval = self.state_sync.snapshot_interval,
+            snapshot_keep_recent = self.state_sync.snapshot_keep_recent,
         )
     }
 
@@ -333,5 +390,29 @@ mod tests {
         let parsed: AppConfig = toml_edit::de::from_str("[abci]\naddress = \"tcp://127.0.0.1:26658\"\n").unwrap();
         assert_eq!(parsed.store, StoreSection::default());
         assert_eq!(parsed.log.level, "info");
+        assert_eq!((parsed.min_retain_blocks, parsed.state_sync), (0, StateSyncSection::default()));
+    }
+
+    #[test]
+    fn state_sync_keys_use_the_cosmos_names() {
+        let mut config = AppConfig::new("unix:///tmp/x/data/abci.sock".into());
+        config.min_retain_blocks = 100;
+        config.state_sync = StateSyncSection { snapshot_interval: 10, snapshot_keep_recent: 3 };
+        let text = config.render();
+        assert!(text.contains("\nmin-retain-blocks = 100\n"), "{text}");
+        assert!(text.contains("[state-sync]\n"), "{text}");
+        assert!(text.contains("\nsnapshot-interval = 10\n") && text.contains("\nsnapshot-keep-recent = 3\n"), "{text}");
+        let parsed: AppConfig = toml_edit::de::from_str(&text).unwrap();
+        assert_eq!(parsed, config);
+        let home = Home::new(Path::new("/tmp/h")).unwrap();
+        let state_sync = parsed.state_sync_config(&home);
+        assert_eq!(
+            (state_sync.snapshot_interval, state_sync.snapshot_keep_recent, state_sync.min_retain_blocks),
+            (10, 3, 100)
+        );
+        assert_eq!(state_sync.snapshot_dir, Path::new("/tmp/h/data/snapshots"));
+        // A typo is an error, not a silently ignored key.
+        let typo = text.replace("snapshot-interval", "snapshot_interval");
+        assert!(toml_edit::de::from_str::<AppConfig>(&typo).is_err());
     }
 }

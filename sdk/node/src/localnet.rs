@@ -38,6 +38,8 @@ use crate::home::{absolute, AppConfig, Home};
 pub(crate) const ACCOUNTS: [&str; 4] = ["alice", "bob", "carol", "dave"];
 const MANIFEST: &str = "localnet.json";
 const DEFAULT_VALIDATORS: u16 = 4;
+/// `[state-sync] snapshot-interval` of a local network's nodes (off by default elsewhere).
+const LOCALNET_SNAPSHOT_INTERVAL: u64 = 100;
 
 /// `DIR/localnet.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -225,7 +227,10 @@ fn create<C: Chain>(args: &LocalnetArgs<C::GenesisArgs>, dir: &Path, cometbft: &
             .set("consensus", "timeout_propose", args.timeout_propose.as_str())?
             .set("instrumentation", "prometheus", false)?;
         config.save()?;
-        AppConfig::new(socket).write(&home)?;
+        let mut app_config = AppConfig::new(socket);
+        // A local network serves state sync, so a node added to it can start from a snapshot.
+        app_config.state_sync.snapshot_interval = LOCALNET_SNAPSHOT_INTERVAL;
+        app_config.write(&home)?;
     }
 
     let manifest = Manifest { chain_id: args.chain_id.clone(), nodes, keys: keyring.dir().to_path_buf(), accounts };

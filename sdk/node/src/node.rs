@@ -69,7 +69,16 @@ pub(crate) fn run<C: Chain>(args: StartArgs) -> Result<ExitCode> {
     if !options.allowed_upgrades.is_empty() {
         tracing::info!(names = ?options.allowed_upgrades, "upgrades allowed by --allow-upgrade");
     }
-    let mut app = AbciApp::new(Runtime::new(C::app_for_node(&options), store), C::DESCRIPTION.binary);
+    let state_sync = config.state_sync_config(&home);
+    let mut app = AbciApp::new(Runtime::new(C::app_for_node(&options), store), C::DESCRIPTION.binary)
+        .with_state_sync(&state_sync)
+        .with_context(|| format!("cannot open the snapshot directory {}", state_sync.snapshot_dir.display()))?;
+    tracing::info!(
+        snapshot_interval = state_sync.snapshot_interval,
+        snapshot_keep_recent = state_sync.snapshot_keep_recent,
+        min_retain_blocks = state_sync.min_retain_blocks,
+        "state-sync snapshots and block pruning (app.toml)"
+    );
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -30,5 +30,5 @@ pub use hash::{
     internal_hash, is_internal_hash, key_hash, leaf_hash, path_bit, value_hash, Hash, EMPTY_ROOT, MAX_DEPTH,
 };
 pub use proof::{Proof, Terminal};
-pub use spec::root_from_leaves;
+pub use spec::{root_from_leaves, subtree_root};
 pub use verify::ProofError;

@@ -18,7 +18,11 @@ pub fn root_from_leaves(leaves: &[(Hash, Hash)]) -> Hash {
     subtree_root(&sorted, 0)
 }
 
-fn subtree_root(leaves: &[(Hash, Hash)], depth: usize) -> Hash {
+/// Hash of the subtree at `depth` holding exactly `leaves`: `(key_hash, value_hash)` pairs
+/// sorted by key hash, with distinct key hashes that all share their first `depth` bits (the
+/// path of the subtree). `subtree_root(sorted, 0)` is [`root_from_leaves`]. State sync checks
+/// each slot of a snapshot with it (`conclave-store`, `docs/state-tree.md`).
+pub fn subtree_root(leaves: &[(Hash, Hash)], depth: usize) -> Hash {
     match leaves {
         [] => EMPTY_ROOT,
         [(key_hash, value_hash)] => leaf_hash(key_hash, value_hash),

@@ -168,7 +168,9 @@ impl<A: App> Runtime<A> {
         Ok(FinalizeBlockResponse { tx_results, events, validator_updates: end.validator_updates, app_hash })
     }
 
-    /// Commit: persists the finalized block durably and resets the mempool view.
+    /// Commit: persists the finalized block durably and resets the mempool view. Its
+    /// `retain_height` is always 0 (keep every block): the ABCI adapter, which knows the node's
+    /// pruning and snapshot settings, computes the one CometBFT gets.
     pub fn commit(&mut self) -> Result<CommitResponse, RuntimeError> {
         let staged =
             self.staged.take().ok_or_else(|| RuntimeError::Protocol("Commit without a finalized block".into()))?;
@@ -176,6 +178,21 @@ impl<A: App> Runtime<A> {
         self.genesis = None;
         self.shared.publish(&self.store)?;
         Ok(CommitResponse { retain_height: 0 })
+    }
+
+    /// State sync: makes a verified snapshot (`conclave_store::state_sync`) the committed state
+    /// of this runtime, whose store must be empty (a fresh node, before InitChain). The store
+    /// commits it durably as its height; Info, queries and the mempool then see that height,
+    /// and the next FinalizeBlock must be the one after it. Everything the runtime keeps
+    /// outside the store (the mempool view, the versions queries read) is reset from it; the
+    /// modules keep nothing outside the state.
+    pub fn restore(&mut self, state: conclave_store::state_sync::RestoredState) -> Result<(), RuntimeError> {
+        if self.genesis.is_some() || self.staged.is_some() {
+            return Err(RuntimeError::Protocol("state sync restore after InitChain or FinalizeBlock".into()));
+        }
+        self.store.restore(state)?;
+        self.shared.publish(&self.store)?;
+        Ok(())
     }
 
     /// CheckTx (see [`RuntimeHandle::check_tx`]).

@@ -43,6 +43,10 @@ pub enum StoreError {
         /// Version of the staged state.
         version: u64,
     },
+    /// A state-sync snapshot cannot be restored: the store is not empty, or the state does not
+    /// rebuild to the snapshot's root. Nothing was written.
+    #[error("cannot restore the snapshot: {0}")]
+    Restore(String),
     /// The configuration is unusable.
     #[error("invalid store configuration: {0}")]
     Config(String),

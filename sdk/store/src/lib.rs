@@ -7,7 +7,9 @@
 //!
 //! Where to start: [`Store::open`], then [`Store::latest`] →
 //! [`Snapshot::stage`] → [`Store::commit`] once per block. `docs/state-tree.md`
-//! describes the formats and the crash-safety argument in full.
+//! describes the formats and the crash-safety argument in full. [`state_sync`] exports a
+//! version as a snapshot for other nodes and restores one, verified, into an empty store
+//! ([`Store::restore`]).
 //!
 //! Invariants:
 //! - The whole state lives in memory. Each retained version is an immutable
@@ -37,6 +39,7 @@ mod key_set;
 mod persist;
 mod recovery;
 mod snapshot;
+pub mod state_sync;
 mod store;
 mod trie;
 

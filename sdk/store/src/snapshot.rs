@@ -140,9 +140,14 @@ impl Snapshot {
         }
     }
 
-    #[cfg(test)]
+    /// The ordered key set of this version.
     pub(crate) fn keys(&self) -> &KeySet {
         &self.state.keys
+    }
+
+    /// The trie of this version.
+    pub(crate) fn trie(&self) -> &Node {
+        &self.state.root
     }
 
     #[cfg(test)]

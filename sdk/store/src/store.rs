@@ -15,6 +15,7 @@ use crate::error::StoreError;
 use crate::persist;
 use crate::recovery::{self, oldest_retained};
 use crate::snapshot::{Snapshot, StagedVersion};
+use crate::state_sync::RestoredState;
 
 /// The versioned, authenticated key-value state of a chain.
 ///
@@ -160,6 +161,30 @@ impl Store {
         self.commits_since_checkpoint = self.commits_since_checkpoint.saturating_add(1);
         self.maybe_start_checkpoint()?;
         Ok(root)
+    }
+
+    /// Restores a state-sync snapshot into this store, which must be empty (no version
+    /// committed): rebuilds the trie from `state`'s pairs, checks its root against the
+    /// snapshot's (the trusted app hash), and commits it as version `state.version()` in one
+    /// durable transaction, like any commit. A crash afterwards reopens at that version.
+    pub fn restore(&mut self, state: RestoredState) -> Result<Hash, StoreError> {
+        let latest = self.latest();
+        if latest.version() != 0 || self.flat_version != 0 {
+            return Err(StoreError::Restore(format!(
+                "the store already holds version {}; state sync needs an empty store",
+                latest.version().max(self.flat_version)
+            )));
+        }
+        let (version, expected) = (state.version(), state.root());
+        let staged = latest.stage_changes(version, state.into_changes());
+        if staged.root_hash() != expected {
+            return Err(StoreError::Restore(format!(
+                "the restored state's root {} is not the snapshot's {}",
+                hex::encode(staged.root_hash()),
+                hex::encode(expected)
+            )));
+        }
+        self.commit(staged)
     }
 
     /// Blocks until the checkpoint in flight (if any) is durable. Commits never

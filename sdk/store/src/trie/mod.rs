@@ -18,8 +18,6 @@ mod read;
 mod update;
 
 pub(crate) use build::build;
-pub(crate) use node::Node;
-#[cfg(test)]
-pub(crate) use node::View;
+pub(crate) use node::{Node, View};
 pub(crate) use read::{get, prove};
 pub(crate) use update::{apply, KeySetEdits, NewValue, Update};
