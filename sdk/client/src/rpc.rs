@@ -57,6 +57,63 @@ impl Rpc {
     pub fn tx(&self, hash: &str) -> Result<Option<TxResponse>> {
         self.client.tx(hash).map_err(node_error)
     }
+
+    /// The latest block height the node has.
+    pub fn height(&self) -> Result<u64> {
+        self.client.height().map_err(node_error)
+    }
+
+    /// Where `tx` was included, looked up by hash through `/tx` or, on a node that serves no
+    /// transaction index (`indexer = "null"` or `"psql"`), found in the blocks above
+    /// `after_height` (`/block`, then its result from `/block_results`). `None` while it is not
+    /// committed (and executed) yet; `scanned` remembers the blocks already searched.
+    pub fn find_tx(&self, tx: &[u8], hash: &str, scanned: &mut TxScan) -> Result<Option<TxResponse>> {
+        if !scanned.without_index {
+            match self.client.tx(hash) {
+                Ok(found) => return Ok(found),
+                Err(e) if e.is_tx_index_unavailable() => {
+                    tracing::debug!("the node serves no transaction index: looking for the tx in its blocks");
+                    scanned.without_index = true;
+                }
+                Err(e) => return Err(node_error(e)),
+            }
+        }
+        let latest = self.height()?;
+        while scanned.next_height <= latest {
+            let height = scanned.next_height;
+            let block = self.client.block(height).map_err(node_error)?;
+            if let Some(index) = block.block.data.txs.iter().position(|t| t == tx) {
+                let results = match self.client.block_results(height) {
+                    Ok(results) => results,
+                    // Stored but not executed yet: ask again next time.
+                    Err(e) if e.is_not_found() => return Ok(None),
+                    Err(e) => return Err(node_error(e)),
+                };
+                let tx_result = results.txs_results.into_iter().nth(index).ok_or_else(|| {
+                    anyhow!("{}: block {height} has the transaction at index {index} but no result for it", self.base())
+                })?;
+                let index = u32::try_from(index).map_err(|_| anyhow!("block {height}: transaction index {index}"))?;
+                return Ok(Some(TxResponse { hash: hash.to_string(), height, index, tx_result, tx: tx.to_vec() }));
+            }
+            scanned.next_height = height + 1;
+        }
+        Ok(None)
+    }
+}
+
+/// Progress of [`Rpc::find_tx`] through the blocks of a node without a transaction index.
+#[derive(Clone, Debug)]
+pub struct TxScan {
+    next_height: u64,
+    without_index: bool,
+}
+
+impl TxScan {
+    /// A search for a transaction broadcast when the node's latest block was `height`: it can
+    /// only be in a later block.
+    pub fn after(height: u64) -> Self {
+        Self { next_height: height.saturating_add(1), without_index: false }
+    }
 }
 
 /// One line that says what to do: start the node or fix `--node` when it cannot be reached;

@@ -17,7 +17,7 @@ use conclave_core::{Address, Coin};
 use crate::args::{Gas, OutputFormat, TxArgs};
 use crate::keys::Keyring;
 use crate::output::print;
-use crate::rpc::{Rpc, TxResponse};
+use crate::rpc::{Rpc, TxResponse, TxScan};
 use crate::show::tx_summary;
 
 /// The signing account, its keyring and the node: what every `tx` command starts from.
@@ -140,6 +140,8 @@ impl Signer {
         let key = self.signing_key()?;
         let tx = body.sign(&key).and_then(|tx| tx.encode()).context("cannot encode the transaction")?;
         tracing::debug!(bytes = tx.len(), nonce, "broadcasting");
+        // Blocks up to this one cannot hold the tx (where to look without a tx index).
+        let broadcast_height = if args.no_wait { 0 } else { rpc.height()? };
         let checked = rpc.broadcast_tx_sync(&tx)?;
         if checked.code != 0 {
             print(
@@ -173,7 +175,7 @@ impl Signer {
             );
             return Ok(ExitCode::SUCCESS);
         }
-        let included = wait_for_tx(rpc, &checked.hash, args.timeout)?;
+        let included = wait_for_tx(rpc, &tx, &checked.hash, broadcast_height, args.timeout)?;
         print(output, &tx_summary::<()>(&included, false));
         if included.tx_result.code != 0 {
             crate::say!(
@@ -257,10 +259,13 @@ pub fn account_nonce(rpc: &Rpc, address: &str) -> Result<u64> {
     account["nonce"].as_u64().ok_or_else(|| anyhow!("auth/account answered without a nonce: {account}"))
 }
 
-fn wait_for_tx(rpc: &Rpc, hash: &str, timeout: Duration) -> Result<TxResponse> {
+/// Waits until `tx` is committed: by hash through `/tx`, or through the blocks from
+/// `broadcast_height` on a node that serves no transaction index (a psql indexer, or none).
+fn wait_for_tx(rpc: &Rpc, tx: &[u8], hash: &str, broadcast_height: u64, timeout: Duration) -> Result<TxResponse> {
     let deadline = Instant::now() + timeout;
+    let mut scan = TxScan::after(broadcast_height);
     loop {
-        if let Some(result) = rpc.tx(hash)? {
+        if let Some(result) = rpc.find_tx(tx, hash, &mut scan)? {
             return Ok(result);
         }
         if Instant::now() >= deadline {

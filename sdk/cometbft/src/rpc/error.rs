@@ -82,6 +82,16 @@ impl RpcError {
         })
     }
 
+    /// Whether `/tx` was refused because the node keeps no transaction index it can serve by
+    /// hash: `[tx_index] indexer = "null"` ("transaction indexing is disabled") or `"psql"`
+    /// (CometBFT 0.38's psql sink answers no RPC search: "the TxIndexer.Get method is not
+    /// supported").
+    pub fn is_tx_index_unavailable(&self) -> bool {
+        self.rpc_data().is_some_and(|data| {
+            data.contains("transaction indexing is disabled") || data.contains("TxIndexer.Get method is not supported")
+        })
+    }
+
     /// Whether `broadcast_tx_*` was refused because the mempool cache already holds these
     /// exact bytes (the transaction is pending or was recently seen).
     pub fn is_tx_in_cache(&self) -> bool {
