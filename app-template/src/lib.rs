@@ -17,6 +17,10 @@ use conclave_runtime::{App, AppError, EndBlockOutput, FeeError, ValidatorUpdate}
 /// throughout; `scripts/new-chain.sh --denom` sets it).
 pub const DENOM: &str = "stake";
 
+/// The human-readable prefix of this chain's bech32 addresses, which read
+/// `<ADDRESS_PREFIX>1…` (docs/addresses.md).
+pub const ADDRESS_PREFIX: &str = "appchain";
+
 /// The bank: balances, supply, module accounts, fees.
 pub type Bank = conclave_bank::Bank;
 /// Staking over the bank, telling rewards (which settles what the shares earned) and then

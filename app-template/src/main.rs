@@ -37,7 +37,7 @@ impl Chain for AppChainNode {
         home_env: "APPCHAIN_HOME",
         default_home: ".appchain",
         denom: appchain::DENOM,
-        address_prefix: "appchain",
+        address_prefix: appchain::ADDRESS_PREFIX,
         about: "Run and use the appchain chain under CometBFT 0.38",
     };
 

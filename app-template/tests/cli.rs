@@ -198,12 +198,27 @@ fn bad_arguments_are_one_line_errors() {
     let missing = dir.path().join("missing");
     fails(&["start", "--home", s(&missing)], 1, "is not a node home");
     // Unreachable node (port 9 on loopback: nothing listens).
-    let address = "00".repeat(20);
-    fails(
-        &["query", "bank", "balance", &address, "--node", "http://127.0.0.1:9"],
-        1,
-        "cannot reach the node's CometBFT RPC",
+    let zero = conclave_core::Address([0; 20]);
+    let address = zero.to_bech32(appchain::ADDRESS_PREFIX).unwrap();
+    let unreachable = "http://127.0.0.1:9";
+    fails(&["query", "bank", "balance", &address, "--node", unreachable], 1, "cannot reach the node's CometBFT RPC");
+    // Addresses are checked before anything is sent: a typo by bech32's checksum, another
+    // chain's address by its prefix.
+    let typo = format!("{}{}", &address[..address.len() - 1], if address.ends_with('q') { 'p' } else { 'q' });
+    fails(&["query", "bank", "balance", &typo, "--node", unreachable], 1, "checksum does not match");
+    let other = if appchain::ADDRESS_PREFIX == "cosmos" { "osmo" } else { "cosmos" };
+    let cosmos = zero.to_bech32(other).unwrap();
+    let expected = format!("start with {}1", appchain::ADDRESS_PREFIX);
+    fails(&["query", "bank", "balance", &cosmos, "--node", unreachable], 1, &expected);
+    // Hex is still read, with a note that gives the bech32 form.
+    let hex = "00".repeat(20);
+    let output = run(&["query", "bank", "balance", &hex, "--node", unreachable]);
+    let err = stderr(&output);
+    assert!(
+        err.starts_with(&format!("note: {hex} is a hex address (no checksum); this chain writes it as {address}\n")),
+        "{err}"
     );
+    assert!(err.contains("cannot reach the node's CometBFT RPC"), "{err}");
     fails(&["query", "account", "nobody", "--keyring-dir", keys], 1, "neither an address");
 }
 
@@ -289,6 +304,15 @@ fn init_writes_a_home_with_our_genesis_and_socket() {
     let app: toml_edit::DocumentMut = std::fs::read_to_string(home.join("config/app.toml")).unwrap().parse().unwrap();
     assert_eq!(app["abci"]["address"].as_str(), Some(socket.as_str()));
     assert_eq!(app["store"]["keep_versions"].as_integer(), Some(100));
+    // State sync and pruning: off by default, each key explained where it is written.
+    assert_eq!(app["min-retain-blocks"].as_integer(), Some(0));
+    assert_eq!(app["state-sync"]["snapshot-interval"].as_integer(), Some(0));
+    assert_eq!(app["state-sync"]["snapshot-keep-recent"].as_integer(), Some(2));
+    let app_text = std::fs::read_to_string(home.join("config/app.toml")).unwrap();
+    for key in ["min-retain-blocks = ", "snapshot-interval = ", "snapshot-keep-recent = "] {
+        let line = app_text.lines().position(|l| l.starts_with(key)).unwrap_or_else(|| panic!("no {key}in app.toml"));
+        assert!(app_text.lines().nth(line - 1).is_some_and(|l| l.starts_with('#')), "{key}has no comment above it");
+    }
 
     assert_eq!(mode(&home.join("keys")), 0o700);
     assert_eq!(mode(&home.join("keys/validator.json")), 0o600);
@@ -311,7 +335,9 @@ fn keys_round_trip() {
     // The test backend: the folder remembers it, so later commands need no flag.
     let alice = json(&ok(&["keys", "add", "alice", "--keyring-dir", k, "-o", "json", "--keyring-backend", "test"]));
     let bob = json(&ok(&["keys", "add", "bob", "--keyring-dir", k, "--output", "json"]));
-    assert_eq!(alice["address"].as_str().unwrap().len(), 40);
+    let address = alice["address"].as_str().unwrap();
+    let prefix = format!("{}1", appchain::ADDRESS_PREFIX);
+    assert!(address.starts_with(&prefix) && address.len() == prefix.len() + 38, "{address}");
     assert_eq!(alice["public_key"].as_str().unwrap().len(), 64);
     assert_ne!(alice["address"], bob["address"]);
     fails(&["keys", "add", "alice", "--keyring-dir", k], 1, "already exists");
@@ -459,6 +485,9 @@ fn localnet_no_start_writes_consistent_homes() {
         let app: toml_edit::DocumentMut =
             std::fs::read_to_string(home.join("config/app.toml")).unwrap().parse().unwrap();
         assert_eq!(app["abci"]["address"].as_str(), config["proxy_app"].as_str());
+        // A local network serves state-sync snapshots; pruning stays off.
+        assert_eq!(app["state-sync"]["snapshot-interval"].as_integer(), Some(100));
+        assert_eq!(app["min-retain-blocks"].as_integer(), Some(0));
         // The node id in the manifest is the node's.
         let id = Command::new(&cometbft).args(["show-node-id", "--home", s(&home)]).output().unwrap();
         assert_eq!(String::from_utf8_lossy(&id.stdout).trim(), node["node_id"].as_str().unwrap());

@@ -22,7 +22,7 @@ const SEND_GAS: u64 = 200_000;
 pub enum TxCommand {
     /// Send AMOUNT from the --from key to TO; waits until the transaction is in a block.
     Send {
-        /// Recipient: an address (40 hex characters) or a key name.
+        /// Recipient: an address (`<prefix>1…`; 40 hex characters are read too) or a key name.
         to: String,
         /// Amount and denomination, e.g. 100stake.
         #[arg(value_parser = parse_positive_coin)]
@@ -52,7 +52,7 @@ impl conclave_client::TxCommand for TxCommand {
 pub enum QueryCommand {
     /// An account's balance in one denomination.
     Balance {
-        /// Address (40 hex characters) or key name.
+        /// Address (`<prefix>1…`; 40 hex characters are read too) or key name.
         address: String,
         /// Denomination [default: the chain's].
         #[arg(long)]

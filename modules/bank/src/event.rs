@@ -1,5 +1,5 @@
 //! Events the bank emits. Every event carries `denom` and `amount` (decimal); addresses are
-//! 40 lowercase hex characters. All attributes are indexed.
+//! bech32 (`<prefix>1…`). All attributes are indexed.
 
 use conclave_core::{Address, Coin, Event, EventAttribute, TypedEvent};
 

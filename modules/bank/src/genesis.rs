@@ -1,7 +1,7 @@
 //! The bank's genesis section (JSON):
 //!
 //! ```json
-//! { "balances": [ { "address": "<40 hex>", "coins": [ { "denom": "stake", "amount": "1000" } ] } ],
+//! { "balances": [ { "address": "<prefix>1…", "coins": [ { "denom": "stake", "amount": "1000" } ] } ],
 //!   "supply": [ { "denom": "stake", "amount": "1000" } ],
 //!   "issuance": [ { "denom": "stake", "genesis": "900", "minted": "150", "burned": "50" } ] }
 //! ```

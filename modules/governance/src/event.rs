@@ -1,4 +1,4 @@
-//! Events governance emits (kinds `governance.<name>`). Addresses are 40 hex characters,
+//! Events governance emits (kinds `governance.<name>`). Addresses are bech32 (`<prefix>1…`),
 //! amounts decimal tokens of the bond denomination, times nanoseconds of block time.
 //! `governance.params_updated` is emitted by `conclave_core::authority::update_params`.
 

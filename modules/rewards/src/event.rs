@@ -1,4 +1,4 @@
-//! Events rewards emits (kinds `rewards.<name>`). Addresses are 40 hex characters, amounts
+//! Events rewards emits (kinds `rewards.<name>`). Addresses are bech32 (`<prefix>1…`), amounts
 //! decimal tokens of the bond denomination, rates ppb.
 
 use conclave_core::{typed_event, Address};

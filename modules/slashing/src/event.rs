@@ -1,4 +1,4 @@
-//! Events slashing emits (kinds `slashing.<name>`). Addresses are 40 hex characters, amounts
+//! Events slashing emits (kinds `slashing.<name>`). Addresses are bech32 (`<prefix>1…`), amounts
 //! decimal, times nanoseconds. Every slash is also described entry by entry by the
 //! candidates' module (`staking.slash_candidate`, `staking.slash_unbonding`,
 //! `staking.slash_redelegation`, then `staking.slash`) and pool by pool by the bank

@@ -1,6 +1,6 @@
 //! Events staking emits: enough for an indexer to rebuild every candidate, every delegator's
-//! shares and every entry without reading state. Amounts are decimal strings, addresses 40 hex
-//! characters, times nanoseconds. All attributes are indexed.
+//! shares and every entry without reading state. Amounts are decimal strings, addresses bech32
+//! (`<prefix>1…`), times nanoseconds. All attributes are indexed.
 
 use conclave_core::{typed_event, Address};
 

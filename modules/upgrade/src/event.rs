@@ -1,4 +1,4 @@
-//! Events the upgrade module emits (kinds `upgrade.<name>`). Addresses are 40 hex characters.
+//! Events the upgrade module emits (kinds `upgrade.<name>`). Addresses are bech32 (`<prefix>1…`).
 
 use conclave_core::{typed_event, Address};
 

@@ -21,8 +21,8 @@ pub struct ChainDescription {
     pub default_home: &'static str,
     /// The fee and bond denomination of new genesis files and of default fees, e.g. `stake`.
     pub denom: &'static str,
-    /// The bech32 human-readable prefix addresses will use (reserved: addresses are still
-    /// printed as hex).
+    /// The bech32 human-readable prefix of the chain's addresses, e.g. `appchain` for
+    /// `appchain1…` (`a-z`, `0-9`; see `conclave_core::address`).
     pub address_prefix: &'static str,
     /// One line for `--help`.
     pub about: &'static str,
@@ -36,7 +36,7 @@ impl ChainDescription {
         home_env: "CHAIN_HOME",
         default_home: ".chain",
         denom: "stake",
-        address_prefix: "chain",
+        address_prefix: conclave_core::address::DEFAULT_ADDRESS_PREFIX,
         about: "A Conclave chain under CometBFT 0.38",
     };
 
@@ -54,18 +54,20 @@ impl ChainDescription {
             return Err(format!("default_home {:?}: use a folder name such as .mychain", self.default_home));
         }
         conclave_core::coin::validate_denom(self.denom).map_err(|e| format!("denom {:?}: {e}", self.denom))?;
-        if !self.address_prefix.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
-            return Err(format!("address_prefix {:?}: use a-z and 0-9", self.address_prefix));
-        }
+        conclave_core::address::validate_address_prefix(self.address_prefix).map_err(|e| e.to_string())?;
         Ok(())
     }
 }
 
 static DESCRIPTION: OnceLock<ChainDescription> = OnceLock::new();
 
-/// Sets the process's chain description; the first call wins.
-pub fn set_description(description: ChainDescription) {
+/// Sets the process's chain description, and with it the process's address prefix; the
+/// first call wins. Refused if the prefix is invalid or the process already writes
+/// addresses with another.
+pub fn set_description(description: ChainDescription) -> Result<(), String> {
+    conclave_core::address::set_address_prefix(description.address_prefix).map_err(|e| e.to_string())?;
     let _ = DESCRIPTION.set(description);
+    Ok(())
 }
 
 /// The process's chain description ([`ChainDescription::UNSET`] if none was set).
@@ -96,5 +98,7 @@ mod tests {
         assert!(bad.validate().unwrap_err().contains("binary"));
         let bad = ChainDescription { denom: "", ..ChainDescription::UNSET };
         assert!(bad.validate().unwrap_err().contains("denom"));
+        let bad = ChainDescription { address_prefix: "My-Chain", ..ChainDescription::UNSET };
+        assert!(bad.validate().unwrap_err().contains("address prefix"));
     }
 }

@@ -27,7 +27,7 @@ use ed25519_consensus::SigningKey;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use conclave_core::Address;
+use conclave_core::address::{Address, AddressForm};
 
 use crate::args::{parse_key_name, KeyringArgs};
 use file::{DecryptError, EncryptedKeyFile, KdfParams, KeyFile, PlainKeyFile};
@@ -362,10 +362,19 @@ impl Keyring {
         Ok((file, path))
     }
 
-    /// `text` as an address, or as the name of a key here (no passphrase needed).
+    /// `text` as an address, or as the name of a key here (no passphrase needed). A hex
+    /// address is accepted with a note (it has no checksum); bech32 that fails its checksum
+    /// or names another chain's prefix is refused with that reason, not taken for a key name.
     pub fn resolve_address(&self, text: &str) -> Result<Address> {
-        if let Ok(address) = text.parse::<Address>() {
-            return Ok(address);
+        let parsed = Address::parse_with_form(text);
+        match &parsed {
+            Ok((address, AddressForm::Bech32)) => return Ok(*address),
+            Ok((address, AddressForm::Hex)) => {
+                crate::say!("note: {text} is a hex address (no checksum); this chain writes it as {address}");
+                return Ok(*address);
+            }
+            Err(e) if looks_like_bech32(text) => bail!("{e}"),
+            Err(_) => {}
         }
         if parse_key_name(text).is_ok() && self.path(text).is_file() {
             return Ok(self.info(text)?.address);
@@ -373,10 +382,19 @@ impl Keyring {
         let names = self.names().unwrap_or_default();
         let known = if names.is_empty() { "none".to_string() } else { names.join(", ") };
         bail!(
-            "{text:?} is neither an address (40 hex characters) nor a key in {} (known keys: {known})",
+            "{text:?} is neither an address ({}1…) nor a key in {} (known keys: {known})",
+            conclave_core::address::address_prefix(),
             self.dir.display()
         )
     }
+}
+
+/// Whether `text` is meant as bech32: the process's prefix and the separator, or (in any
+/// case) longer than a key name could sensibly be with a `1` separator after a prefix.
+fn looks_like_bech32(text: &str) -> bool {
+    let prefix = conclave_core::address::address_prefix();
+    let lower = text.to_ascii_lowercase();
+    lower.starts_with(&format!("{prefix}1")) || (lower.len() >= 39 && lower.rfind('1').is_some_and(|i| i > 0))
 }
 
 /// The backend a folder recorded, if it did.

@@ -75,7 +75,7 @@ pub fn page(request: &mut Value, page: &PageArgs, cursor: impl FnOnce(&str) -> R
 pub enum BuiltinQuery {
     /// An account's next nonce.
     Account {
-        /// Address (40 hex characters) or key name.
+        /// Address (`<prefix>1…`; 40 hex characters are read too) or key name.
         address: String,
         /// `node` flags.
         #[command(flatten)]

@@ -1,18 +1,100 @@
 //! Account addresses: the first 20 bytes of `blake3` of an ed25519 public key, or of a
 //! domain-separated module name for module accounts.
+//!
+//! Text form: bech32 (BIP-173) with the chain's human-readable prefix, as in the Cosmos
+//! world: `appchain1…` (the prefix, `1`, 32 data characters, a 6-character checksum that
+//! catches any typo of up to four characters). 40 hex characters are still read, never
+//! written. The wire format and state keys are the 20 raw bytes; only text changes.
+//!
+//! The prefix is the process's: a chain binary names it once at start-up
+//! ([`set_address_prefix`], which `conclave-client`'s `set_description` calls), and every
+//! `Display`, `Serialize`, `FromStr` and `Deserialize` of [`Address`] uses it. A process
+//! that never names one (library code, tests, tools) writes [`DEFAULT_ADDRESS_PREFIX`] and
+//! reads any prefix. Code that handles several chains' addresses at once uses the explicit
+//! [`Address::to_bech32`] and [`Address::parse_with_prefix`]. Text never reaches state or
+//! the app hash, so the prefix cannot make two nodes diverge.
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
+use bech32::primitives::decode::{CheckedHrpstring, CheckedHrpstringError};
+use bech32::{Bech32, Hrp};
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Length of an address in bytes.
 pub const ADDRESS_LEN: usize = 20;
 
-/// A 20-byte account address, shown as 40 lowercase hex characters.
+/// The prefix of a process that never named its chain's.
+pub const DEFAULT_ADDRESS_PREFIX: &str = "conclave";
+
+/// Longest prefix: a bech32 string is at most 90 characters, and an address takes 1 + 32 + 6.
+pub const MAX_ADDRESS_PREFIX_LEN: usize = 90 - 39;
+
+static PREFIX: OnceLock<Hrp> = OnceLock::new();
+
+/// Why a prefix cannot be this process's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AddressPrefixError {
+    /// Not 1 to [`MAX_ADDRESS_PREFIX_LEN`] characters of `a-z` and `0-9`.
+    #[error("address prefix {0:?}: use 1 to {MAX_ADDRESS_PREFIX_LEN} characters of a-z and 0-9")]
+    Invalid(String),
+    /// The process already writes addresses with another prefix.
+    #[error("address prefix {requested:?}: this process already uses {current:?}")]
+    AlreadySet {
+        /// The prefix in use.
+        current: String,
+        /// The prefix asked for.
+        requested: String,
+    },
+}
+
+/// Checks a prefix: 1 to [`MAX_ADDRESS_PREFIX_LEN`] characters of `a-z` and `0-9` (the
+/// Cosmos convention; bech32 itself allows more, but upper case and punctuation only cause
+/// trouble in URLs, shells and QR codes).
+pub fn validate_address_prefix(prefix: &str) -> Result<(), AddressPrefixError> {
+    let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    if prefix.is_empty() || prefix.len() > MAX_ADDRESS_PREFIX_LEN || !prefix.bytes().all(allowed) {
+        return Err(AddressPrefixError::Invalid(prefix.chars().take(64).collect()));
+    }
+    Ok(())
+}
+
+/// Names this process's address prefix. The first call wins; a later call with the same
+/// prefix is a no-op, with another an error (addresses already written would disagree).
+pub fn set_address_prefix(prefix: &str) -> Result<(), AddressPrefixError> {
+    validate_address_prefix(prefix)?;
+    let hrp = Hrp::parse(prefix).map_err(|_| AddressPrefixError::Invalid(prefix.to_string()))?;
+    let current = PREFIX.get_or_init(|| hrp);
+    if current.as_str() == prefix {
+        Ok(())
+    } else {
+        Err(AddressPrefixError::AlreadySet { current: current.as_str().to_string(), requested: prefix.to_string() })
+    }
+}
+
+/// The process's address prefix ([`DEFAULT_ADDRESS_PREFIX`] until one is set).
+pub fn address_prefix() -> &'static str {
+    PREFIX.get().map_or(DEFAULT_ADDRESS_PREFIX, Hrp::as_str)
+}
+
+fn written_prefix() -> Hrp {
+    PREFIX.get().copied().unwrap_or(Hrp::parse_unchecked(DEFAULT_ADDRESS_PREFIX))
+}
+
+/// A 20-byte account address, written as bech32 with the process's prefix.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize, Default)]
 pub struct Address(pub [u8; ADDRESS_LEN]);
+
+/// The form an address was read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressForm {
+    /// bech32: `prefix1…` with a checksum.
+    Bech32,
+    /// 40 hex characters: no checksum, accepted for compatibility (CLIs say so).
+    Hex,
+}
 
 impl Address {
     /// The address of an ed25519 public key: `blake3(b"conclave/account/ed25519" ‖ key)[..20]`.
@@ -42,15 +124,111 @@ impl Address {
     pub fn as_bytes(&self) -> &[u8; ADDRESS_LEN] {
         &self.0
     }
+
+    /// The bech32 text with `prefix` rather than the process's.
+    pub fn to_bech32(&self, prefix: &str) -> Result<String, AddressPrefixError> {
+        validate_address_prefix(prefix)?;
+        let hrp = Hrp::parse(prefix).map_err(|_| AddressPrefixError::Invalid(prefix.to_string()))?;
+        let mut out = String::with_capacity(prefix.len() + 39);
+        bech32::encode_lower_to_fmt::<Bech32, _>(&mut out, hrp, &self.0)
+            .map_err(|_| AddressPrefixError::Invalid(prefix.to_string()))?;
+        Ok(out)
+    }
+
+    /// The 40 lowercase hex characters (the form of older releases).
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// Reads bech32 with exactly `prefix`, or 40 hex characters.
+    pub fn parse_with_prefix(text: &str, prefix: &str) -> Result<(Self, AddressForm), ParseAddressError> {
+        parse(text, Some(prefix))
+    }
+
+    /// Reads an address as [`FromStr`] does and says which form it was in, so a CLI can
+    /// note hex input (which has no checksum).
+    pub fn parse_with_form(text: &str) -> Result<(Self, AddressForm), ParseAddressError> {
+        parse(text, PREFIX.get().map(Hrp::as_str))
+    }
+}
+
+/// Why a string is not an address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid address {input:?}: {reason}")]
+pub struct ParseAddressError {
+    /// The rejected input (truncated to 64 characters).
+    pub input: String,
+    /// What is wrong with it.
+    pub reason: AddressError,
+}
+
+/// What is wrong with a string that is not an address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AddressError {
+    /// Neither bech32 nor 40 hex characters.
+    #[error("expected {expected}1… (bech32) or 40 hex characters")]
+    Malformed {
+        /// The prefix expected (the process's).
+        expected: String,
+    },
+    /// bech32 whose checksum fails: a typo.
+    #[error("its checksum does not match, so a character is mistyped, missing or swapped; copy the address again")]
+    Checksum,
+    /// bech32 of another chain (or another kind of key).
+    #[error("it has prefix {found:?}, but this chain's addresses start with {expected}1")]
+    WrongPrefix {
+        /// The prefix read.
+        found: String,
+        /// The prefix expected.
+        expected: String,
+    },
+    /// bech32 holding something other than 20 bytes.
+    #[error("its data is {characters} characters, an address's is 32 (20 bytes)")]
+    WrongLength {
+        /// Data characters read (checksum excluded).
+        characters: usize,
+    },
+}
+
+/// bech32 data characters of 20 bytes: 160 bits, 5 per character, no padding.
+const DATA_CHARACTERS: usize = 32;
+
+/// `expected`: the prefix required, or `None` to accept any (a process with no prefix).
+fn parse(text: &str, expected: Option<&str>) -> Result<(Address, AddressForm), ParseAddressError> {
+    let fail = |reason| ParseAddressError { input: text.chars().take(64).collect(), reason };
+    if text.len() == ADDRESS_LEN * 2 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let mut out = [0u8; ADDRESS_LEN];
+        hex::decode_to_slice(text, &mut out)
+            .map_err(|_| fail(AddressError::Malformed { expected: address_prefix().to_string() }))?;
+        return Ok((Address(out), AddressForm::Hex));
+    }
+    let checked = CheckedHrpstring::new::<Bech32>(text).map_err(|e| {
+        fail(match e {
+            CheckedHrpstringError::Checksum(_) => AddressError::Checksum,
+            _ => AddressError::Malformed { expected: expected.unwrap_or(address_prefix()).to_string() },
+        })
+    })?;
+    let found = checked.hrp().as_str().to_ascii_lowercase();
+    if let Some(expected) = expected {
+        if found != expected {
+            return Err(fail(AddressError::WrongPrefix { found, expected: expected.to_string() }));
+        }
+    }
+    let characters = checked.data_part_ascii_no_checksum().len();
+    if characters != DATA_CHARACTERS {
+        return Err(fail(AddressError::WrongLength { characters }));
+    }
+    let mut out = [0u8; ADDRESS_LEN];
+    for (slot, byte) in out.iter_mut().zip(checked.byte_iter()) {
+        *slot = byte;
+    }
+    Ok((Address(out), AddressForm::Bech32))
 }
 
 impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // One `write_str` of 40 characters from the stack (events format many addresses per
-        // block).
-        let mut out = [0u8; ADDRESS_LEN * 2];
-        hex::encode_to_slice(self.0, &mut out).map_err(|_| fmt::Error)?;
-        f.write_str(std::str::from_utf8(&out).map_err(|_| fmt::Error)?)
+        // Straight into the formatter (events format many addresses per block).
+        bech32::encode_lower_to_fmt::<Bech32, _>(f, written_prefix(), &self.0).map_err(|_| fmt::Error)
     }
 }
 
@@ -60,22 +238,12 @@ impl fmt::Debug for Address {
     }
 }
 
-/// Why a string is not an address.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid address {input:?}: expected 40 hex characters")]
-pub struct ParseAddressError {
-    /// The rejected input (truncated to 64 characters).
-    pub input: String,
-}
-
 impl FromStr for Address {
     type Err = ParseAddressError;
 
+    /// bech32 with the process's prefix (any prefix if it has none), or 40 hex characters.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        // Exactly 40 hex digits of either case (a wrong length is refused by the crate).
-        let mut out = [0u8; ADDRESS_LEN];
-        hex::decode_to_slice(s, &mut out).map_err(|_| ParseAddressError { input: s.chars().take(64).collect() })?;
-        Ok(Self(out))
+        Address::parse_with_form(s).map(|(address, _)| address)
     }
 }
 
@@ -93,28 +261,4 @@ impl<'de> Deserialize<'de> for Address {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn display_parse_round_trip() {
-        let a = Address::from_public_key(&[7u8; 32]);
-        let text = a.to_string();
-        assert_eq!(text.len(), 40);
-        assert_eq!(text.parse::<Address>(), Ok(a));
-        assert_eq!(text.to_uppercase().parse::<Address>(), Ok(a));
-    }
-
-    #[test]
-    fn rejects_bad_text() {
-        assert!("xyz".parse::<Address>().is_err());
-        assert!("g".repeat(40).parse::<Address>().is_err());
-        assert!("0".repeat(42).parse::<Address>().is_err());
-    }
-
-    #[test]
-    fn module_and_key_addresses_differ() {
-        assert_ne!(Address::module("bank"), Address::module("staking"));
-        assert_ne!(Address::module("x"), Address::from_public_key(&[0; 32]));
-    }
-}
+mod tests;

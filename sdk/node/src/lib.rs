@@ -37,8 +37,7 @@ pub use genesis::{GENESIS_BALANCE, GENESIS_SELF_BOND};
 /// The chain's whole command line: parses the arguments, runs the command, returns the exit
 /// status. A chain's `main` is this one call.
 pub fn run<C: Chain>() -> ExitCode {
-    conclave_client::chain::set_description(C::DESCRIPTION);
-    if let Err(e) = C::DESCRIPTION.validate() {
+    if let Err(e) = C::DESCRIPTION.validate().and_then(|()| conclave_client::chain::set_description(C::DESCRIPTION)) {
         say!("error: the chain description is invalid: {e}");
         return ExitCode::FAILURE;
     }

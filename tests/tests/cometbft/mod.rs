@@ -96,7 +96,7 @@ pub fn genesis_balances(net: &Network) -> BTreeMap<Address, u128> {
 
 /// The app-template chain's queries over a node's RPC.
 pub trait AppchainQueries {
-    /// The `denom` balance of `address` (40 hex chars) at `height` (0 = latest).
+    /// The `denom` balance of `address` (its text form) at `height` (0 = latest).
     fn balance(&self, address: &str, denom: &str, height: u64) -> Result<u128, String>;
     /// The next nonce of `address` in the latest committed state.
     fn nonce(&self, address: &str) -> Result<u64, String>;

@@ -48,7 +48,8 @@ fn module_accounts() {
     assert_eq!(names, vec![BURNER, FEE_COLLECTOR, MINTER, TREASURY]);
     // The address shown in docs/modules/bank.md.
     let fee = query(&state, "module_account", r#"{"name": "fee_collector"}"#).unwrap();
-    assert_eq!(fee["address"], "d9a8b4c002fa36a2cff450404539e289cd4d40d9");
+    let fee: Address = fee["address"].as_str().unwrap().parse().unwrap();
+    assert_eq!(fee.to_bech32("appchain").unwrap(), "appchain1mx5tfsqzlgm29nl52pqy2w0z38x56sxenkn9cw");
     let err = query(&state, "module_account", r#"{"name": "nobody"}"#).unwrap_err();
     assert_eq!(err.code(), 9);
 }

@@ -8,7 +8,7 @@
 //!
 //! ```json
 //! { "version": 1, "name": "alice", "algorithm": "ed25519",
-//!   "address": "<40 hex>", "public_key": "<64 hex>",
+//!   "address": "<prefix>1…", "public_key": "<64 hex>",
 //!   "kdf": { "algorithm": "argon2id", "version": 19, "memory_kib": 65536,
 //!            "iterations": 3, "parallelism": 1, "salt": "<32 hex>" },
 //!   "cipher": { "algorithm": "xchacha20poly1305", "nonce": "<48 hex>",

@@ -39,6 +39,19 @@ fn test_backend_add_get_list_and_permissions() {
     assert_eq!(keyring.resolve_address("alice").unwrap(), alice.address);
     assert_eq!(keyring.resolve_address(&alice.address.to_string()).unwrap(), alice.address);
     assert!(keyring.resolve_address("../x").is_err());
+    // Hex is still read; a bech32 typo is reported as one, not as an unknown key name.
+    assert_eq!(keyring.resolve_address(&alice.address.to_hex()).unwrap(), alice.address);
+    let text = alice.address.to_string();
+    let mut typo = text.clone().into_bytes();
+    let last = typo.len() - 1;
+    typo[last] = if typo[last] == b'q' { b'p' } else { b'q' };
+    let err = keyring.resolve_address(std::str::from_utf8(&typo).unwrap()).unwrap_err().to_string();
+    assert!(err.contains("checksum does not match"), "{err}");
+    // A process that names its prefix (as every chain binary does) refuses another chain's.
+    conclave_core::address::set_address_prefix(conclave_core::address::DEFAULT_ADDRESS_PREFIX).unwrap();
+    let other_chain = alice.address.to_bech32("otherchain").unwrap();
+    let err = keyring.resolve_address(&other_chain).unwrap_err().to_string();
+    assert!(err.contains("prefix \"otherchain\""), "{err}");
     // Today's unencrypted format, unchanged: what localnets and the testkit read.
     let file: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("keys/alice.json")).unwrap()).unwrap();

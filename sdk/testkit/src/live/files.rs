@@ -46,10 +46,11 @@ pub fn read_key(path: &Path) -> TestAccount {
     let public_key = key.verification_key().to_bytes();
     let address = Address::from_public_key(&public_key);
     assert_eq!(
-        file["address"].as_str(),
-        Some(address.to_string().as_str()),
-        "{}: address does not match the key",
-        path.display()
+        file["address"].as_str().and_then(|text| text.parse::<Address>().ok()),
+        Some(address),
+        "{}: address {} does not match the key",
+        path.display(),
+        file["address"]
     );
     let name = file["name"].as_str().unwrap_or_else(|| panic!("{}: no name", path.display())).to_string();
     TestAccount { name, key, public_key, address }

@@ -45,6 +45,16 @@ impl From<Validator> for ValidatorInfo {
     }
 }
 
+/// Makes the test process write addresses as the chain binary does, so addresses formatted
+/// here (CLI arguments, genesis edits) are ones the binary reads: the prefix is taken from an
+/// address the binary printed. A process that already uses another prefix is a test bug.
+fn adopt_address_prefix(address: &str) {
+    let prefix = address.rfind('1').map_or("", |at| &address[..at]);
+    if let Err(e) = conclave_core::address::set_address_prefix(prefix) {
+        panic!("the chain binary wrote the address {address:?}: {e}");
+    }
+}
+
 /// Temporary homes and the nodes running on them.
 pub struct Network {
     /// The chain binary every node runs.
@@ -82,6 +92,9 @@ impl Network {
             doc["consensus"]["timeout_commit"] = toml_edit::value(TIMEOUT_COMMIT);
             doc["consensus"]["timeout_propose"] = toml_edit::value(TIMEOUT_PROPOSE);
         });
+        if let Some(address) = summary["address"].as_str() {
+            adopt_address_prefix(address);
+        }
         let key_name = summary["account"].as_str().unwrap_or("validator").to_string();
         let keys_dir = home.join("keys");
         let accounts = vec![read_key(&keys_dir.join(format!("{key_name}.json")))];
@@ -107,6 +120,10 @@ impl Network {
             .arg(cometbft()));
         let manifest: Value = serde_json::from_str(&output)
             .unwrap_or_else(|e| panic!("{} localnet --output json printed non-JSON ({e}): {output}", binary.name));
+        let listed = manifest["accounts"].as_array().expect("manifest accounts");
+        if let Some(address) = listed.first().and_then(|a| a["address"].as_str()) {
+            adopt_address_prefix(address);
+        }
         let keys = PathBuf::from(manifest["keys"].as_str().expect("manifest keys dir"));
         let entries =
             manifest["nodes"].as_array().unwrap_or_else(|| panic!("localnet manifest without nodes: {manifest}"));
@@ -123,9 +140,7 @@ impl Network {
             })
             .collect();
         assert_eq!(nodes.len(), validators, "localnet wrote {} homes, asked for {validators}", nodes.len());
-        let accounts: Vec<TestAccount> = manifest["accounts"]
-            .as_array()
-            .expect("manifest accounts")
+        let accounts: Vec<TestAccount> = listed
             .iter()
             .map(|a| {
                 let account = read_key(&keys.join(format!("{}.json", a["name"].as_str().expect("account name"))));
