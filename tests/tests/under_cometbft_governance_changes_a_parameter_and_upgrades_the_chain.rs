@@ -165,20 +165,7 @@ fn a_parameter_change_and_an_upgrade_pass_through_governance() {
         "UPGRADE \"v2\" NEEDED at height {plan_height} (info: {info}): stop this binary and start the version \
          that implements \"v2\" (or, for an upgrade without a state migration, restart with --allow-upgrade v2)"
     );
-    for node in &mut net.nodes {
-        let status = node.wait_app_exit(Duration::from_secs(120)).unwrap_or_else(|| {
-            panic!("{}: appchaind still runs past the plan's height\n{}", node.name, node.log_tails(30))
-        });
-        assert_eq!(status.code(), Some(70), "{}: appchaind exited with {status}\n{}", node.name, node.log_tails(30));
-        let log = std::fs::read_to_string(node.app_log()).expect("app log");
-        assert!(
-            log.lines().any(|l| l.contains(" ERROR ") && l.contains(&expected)),
-            "{}: no ERROR line with {expected:?}\n{}",
-            node.name,
-            node.log_tails(30)
-        );
-        assert!(node.wait_cometbft_exit(Duration::from_secs(30)).is_some(), "{}: cometbft still runs", node.name);
-    }
+    cometbft::wait_for_upgrade_halt(&mut net, plan_height, &expected, Duration::from_secs(120));
 
     // --- Restarted with --allow-upgrade v2, every node applies it at the plan's height.
     for node in &mut net.nodes {

@@ -19,7 +19,9 @@ pub mod load;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::process::ExitStatus;
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
@@ -130,4 +132,66 @@ pub fn validator_updates(rpc: &Rpc, height: u64) -> Vec<ValidatorUpdate> {
         .validator_updates;
     updates.sort();
     updates
+}
+
+/// Waits for an upgrade halt at `height` on every node and returns each node's app-log length
+/// at that point (where its restart's log begins).
+///
+/// A node whose CometBFT commits `height` executes it: its app must exit with status 70 and
+/// log `expected` at ERROR, then its CometBFT exits. At least one node does. A node that had
+/// not received the block's last precommits when the others stopped (they gossip nothing once
+/// their app has exited) waits at `height` forever with nothing to execute; it must not have
+/// committed `height`, and it is stopped here. Restarted, it fetches the block like the
+/// others replay it.
+pub fn wait_for_upgrade_halt(net: &mut Network, height: u64, expected: &str, first: Duration) -> Vec<usize> {
+    // The first node to halt may need the whole lead; the rest halt within seconds of it.
+    let deadline = Instant::now() + first;
+    let mut exits: Vec<Option<ExitStatus>> = vec![None; net.nodes.len()];
+    while exits.iter().all(Option::is_none) {
+        assert!(
+            Instant::now() < deadline,
+            "no node halted at {height} within {first:?}\n{}",
+            net.nodes[0].log_tails(30)
+        );
+        for (node, exit) in net.nodes.iter_mut().zip(exits.iter_mut()) {
+            *exit = node.wait_app_exit(Duration::from_millis(100));
+        }
+    }
+    let mut log_lengths = Vec::new();
+    let mut halted = Vec::new();
+    for (node, exit) in net.nodes.iter_mut().zip(exits) {
+        match exit.or_else(|| node.wait_app_exit(Duration::from_secs(20))) {
+            Some(status) => {
+                let tails = node.log_tails(30);
+                assert_eq!(status.code(), Some(70), "{}: appchaind exited with {status}\n{tails}", node.name);
+                let log = std::fs::read_to_string(node.app_log()).expect("app log");
+                assert!(
+                    log.lines().any(|l| l.contains(" ERROR ") && l.contains(expected)),
+                    "{}: no ERROR line with {expected:?} in\n{tails}",
+                    node.name
+                );
+                let comet = node.wait_cometbft_exit(Duration::from_secs(30));
+                assert!(comet.is_some(), "{}: cometbft still runs after its app stopped\n{tails}", node.name);
+                log_lengths.push(log.len());
+                halted.push(node.name.clone());
+            }
+            None => {
+                let committed = node.height();
+                assert!(
+                    committed < height,
+                    "{}: appchaind still runs at height {committed}, plan height {height}\n{}",
+                    node.name,
+                    node.log_tails(30)
+                );
+                eprintln!(
+                    "{}: waits at {committed} (it missed the last precommits of {height}); stopping it",
+                    node.name
+                );
+                node.stop();
+                log_lengths.push(std::fs::read_to_string(node.app_log()).expect("app log").len());
+            }
+        }
+    }
+    assert!(!halted.is_empty(), "no node halted at {height}");
+    log_lengths
 }
