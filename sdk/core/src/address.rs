@@ -37,8 +37,8 @@ static PREFIX: OnceLock<Hrp> = OnceLock::new();
 /// Why a prefix cannot be this process's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AddressPrefixError {
-    /// Not 1 to [`MAX_ADDRESS_PREFIX_LEN`] characters of `a-z` and `0-9`.
-    #[error("address prefix {0:?}: use 1 to {MAX_ADDRESS_PREFIX_LEN} characters of a-z and 0-9")]
+    /// Not 2 to [`MAX_ADDRESS_PREFIX_LEN`] characters of `a-z` and `0-9`.
+    #[error("address prefix {0:?}: use 2 to {MAX_ADDRESS_PREFIX_LEN} characters of a-z and 0-9")]
     Invalid(String),
     /// The process already writes addresses with another prefix.
     #[error("address prefix {requested:?}: this process already uses {current:?}")]
@@ -50,12 +50,14 @@ pub enum AddressPrefixError {
     },
 }
 
-/// Checks a prefix: 1 to [`MAX_ADDRESS_PREFIX_LEN`] characters of `a-z` and `0-9` (the
+/// Checks a prefix: 2 to [`MAX_ADDRESS_PREFIX_LEN`] characters of `a-z` and `0-9` (the
 /// Cosmos convention; bech32 itself allows more, but upper case and punctuation only cause
-/// trouble in URLs, shells and QR codes).
+/// trouble in URLs, shells and QR codes). At least 2, so that no address is 40 characters
+/// long and none can be mistaken for hex (a 1-character prefix makes 40-character addresses,
+/// some of them all hex digits).
 pub fn validate_address_prefix(prefix: &str) -> Result<(), AddressPrefixError> {
     let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-    if prefix.is_empty() || prefix.len() > MAX_ADDRESS_PREFIX_LEN || !prefix.bytes().all(allowed) {
+    if !(2..=MAX_ADDRESS_PREFIX_LEN).contains(&prefix.len()) || !prefix.bytes().all(allowed) {
         return Err(AddressPrefixError::Invalid(prefix.chars().take(64).collect()));
     }
     Ok(())
