@@ -23,6 +23,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod abci;
 mod chain;
+mod mempool;
 mod rewards;
 mod slashing;
 mod staking;
@@ -50,6 +51,8 @@ enum Command {
     Abci(abci::AbciArgs),
     /// Throughput under CometBFT: the app-template chain against CometBFT's kvstore (1 and 4 nodes).
     Chain(chain::ChainArgs),
+    /// CheckTx and Recheck over the Unix socket, pipelined as CometBFT's mempool sends them, against abci-cli kvstore.
+    Mempool(mempool::MempoolArgs),
     /// Staking + voting end-block with many unbondings maturing in one block (large DPoS state).
     Staking(staking::StakingArgs),
     /// Slashing's block work: 100 validators over a 10,000-block window, a mass jail, 50 double signs.
@@ -66,10 +69,14 @@ fn main() -> anyhow::Result<()> {
     if let Err(error) = rustix::thread::disable_transparent_huge_pages(true) {
         eprintln!("warning: cannot turn transparent huge pages off: {error}");
     }
+    // Every benchmark runs the app-template chain: its genesis files and the addresses the
+    // chain benchmark funds are written with that chain's prefix, which its nodes insist on.
+    conclave_core::address::set_address_prefix(appchain::ADDRESS_PREFIX)?;
     match Cli::parse().command {
         Command::Store(args) => store::run(&args),
         Command::Abci(args) => abci::run(&args),
         Command::Chain(args) => chain::run(&args),
+        Command::Mempool(args) => mempool::run(&args),
         Command::Staking(args) => staking::run(&args),
         Command::Slashing(args) => slashing::run(&args),
         Command::Rewards(args) => rewards::run(&args),

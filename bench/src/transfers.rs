@@ -65,15 +65,7 @@ pub(crate) fn run(args: &TransfersArgs) -> Result<()> {
     );
     if let Some(txs) = blocks.first() {
         let costs = signature_cost(txs)?;
-        println!(
-            "signature check per transfer (fastest of 5 passes over one block): alone {:.1} µs; batched {:.1} µs on \
-             1 thread, {:.1} µs on {} threads (ed25519-consensus); ed25519-zebra 4 batched {:.1} µs on 1 thread",
-            costs.alone_us,
-            costs.batch_one_thread_us,
-            costs.batch_all_threads_us,
-            costs.threads,
-            costs.zebra_batch_one_thread_us
-        );
+        println!("{} (over one block)", costs.line());
     }
 
     let (row, _hashes) = blocks_in_process(args.store, args.warmup_blocks, &genesis, &blocks)?;

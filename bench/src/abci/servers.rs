@@ -75,7 +75,7 @@ pub(crate) struct Session {
     /// The connection (CometBFT's consensus connection, in effect).
     pub(crate) client: Option<AbciClient>,
     ours: Option<(oneshot::Sender<()>, JoinHandle<Result<Stopped>>)>,
-    _socket_dir: Option<TempDir>,
+    socket_dir: Option<TempDir>,
     _store_dir: Option<TempDir>,
 }
 
@@ -119,7 +119,7 @@ impl Session {
                 Ok(Self {
                     client: Some(client),
                     ours: Some((stop_tx, thread)),
-                    _socket_dir: socket_dir,
+                    socket_dir: socket_dir,
                     _store_dir: store_dir,
                 })
             }
@@ -134,9 +134,14 @@ impl Session {
                     }
                 })?;
                 let client = AbciClient::tcp(&address).context("cannot reach the stock server")?;
-                Ok(Self { client: Some(client), ours: None, _socket_dir: None, _store_dir: store_dir })
+                Ok(Self { client: Some(client), ours: None, socket_dir: None, _store_dir: store_dir })
             }
         }
+    }
+
+    /// Our server's Unix socket, for more connections (as CometBFT's mempool connection).
+    pub(crate) fn socket_path(&self) -> Option<std::path::PathBuf> {
+        self.socket_dir.as_ref().map(|dir| dir.path().join("abci.sock"))
     }
 
     /// The client.

@@ -22,15 +22,19 @@
 //! which is what a node started without one does anyway.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use prost::Message;
 
 use tendermint_abci::Application;
 use tendermint_proto::v0_38::abci::{request, response, Request, Response, ResponseException};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
 use crate::codec::{frame_is_buffered, read_message_limited, write_message, CodecError};
 use crate::dispatch::{check_tx_bytes, dispatch, is_flush, CheckTxBursts};
 
-/// At most this many requests are read ahead of answering (a CheckTx burst's size).
+/// At most this many requests are answered together (a CheckTx burst's size).
 const MAX_BURST: usize = 1024;
 
 /// Which connection holds the consensus role: `0` while none does, else its connection id
@@ -75,6 +79,12 @@ pub(crate) struct ConnectionStats {
 }
 
 /// Serves one connection until the peer closes it or sends a frame that cannot be decoded.
+///
+/// Reading runs ahead of answering, in its own task ([`read_ahead`]): CometBFT's socket
+/// client never waits for socket space while this connection answers, so its sender is
+/// always free. (A CometBFT 0.38 sender that waits spins its 20-ns flush timer, which costs
+/// it CPU for as long as the wait lasts; docs/benchmarks.md.) What was read and not yet
+/// answered is bounded by [`READ_AHEAD_BYTES`].
 pub(crate) async fn serve_connection<A, S>(
     app: &A,
     stream: S,
@@ -85,52 +95,115 @@ pub(crate) async fn serve_connection<A, S>(
 ) -> Result<(), CodecError>
 where
     A: Application + CheckTxBursts + Sync,
-    S: AsyncRead + AsyncWrite,
+    S: AsyncRead + AsyncWrite + Send + 'static,
 {
     let (read_half, write_half) = tokio::io::split(stream);
-    let mut reader = BufReader::with_capacity(1 << 20, read_half);
+    let (bursts_tx, mut bursts) = mpsc::unbounded_channel();
+    let budget = Arc::new(Semaphore::new(READ_AHEAD_BYTES));
+    let _reader = AbortOnDrop(tokio::spawn(read_ahead(read_half, max_message_bytes, budget, bursts_tx)));
     let mut writer = BufWriter::with_capacity(1 << 16, write_half);
-    loop {
-        if reader.fill_buf().await?.is_empty() {
-            break;
+    while let Some(first) = bursts.recv().await {
+        // Every burst already read is answered together, so CheckTx requests that arrived
+        // while the last ones were being answered are seen (and batch-verified) together.
+        let ReadBurst { mut requests, permit, mut end } = first;
+        let mut permits = vec![permit];
+        while end.is_none() && requests.len() < MAX_BURST {
+            let Ok(more) = bursts.try_recv() else { break };
+            requests.extend(more.requests);
+            permits.push(more.permit);
+            end = more.end;
         }
-        let Some(first) = read_message_limited::<Request, _>(&mut reader, max_message_bytes).await? else {
-            break;
-        };
-        // Whole frames already in the buffer are read too, without waiting for more, so the
-        // CheckTx requests CometBFT's mempool sends back to back are seen together. They are
-        // answered in order as before; a frame that fails to decode is reported after them.
-        let mut requests = vec![first];
-        let mut unreadable = None;
-        while requests.len() < MAX_BURST && frame_is_buffered(reader.buffer()) {
-            match read_message_limited::<Request, _>(&mut reader, max_message_bytes).await {
-                Ok(Some(request)) => requests.push(request),
-                Ok(None) => break,
-                Err(error) => {
-                    unreadable = Some(error);
-                    break;
-                }
+        // The whole burst is answered in one `block_in_place` (application methods are
+        // synchronous and may take a while, FinalizeBlock; they run off the async workers so
+        // other connections keep being served). Handing the worker over costs a thread wake-up
+        // and two context switches, so paying it per request would cost CheckTx bursts more
+        // than their own checks.
+        let (responses, flushes) = tokio::task::block_in_place(|| {
+            let burst: Vec<&[u8]> = requests.iter().filter_map(check_tx_bytes).collect();
+            if burst.len() > 1 {
+                app.check_tx_burst(&burst);
             }
+            let flushes = requests.iter().filter(|request| is_flush(request)).count();
+            let responses: Vec<Response> =
+                requests.into_iter().map(|request| answer(app, request, id, claim, stats)).collect();
+            (responses, flushes)
+        });
+        drop(permits);
+        for response in &responses {
+            write_message(&mut writer, response).await?;
         }
-        let burst: Vec<&[u8]> = requests.iter().filter_map(check_tx_bytes).collect();
-        if burst.len() > 1 {
-            tokio::task::block_in_place(|| app.check_tx_burst(&burst));
-        }
-        for request in requests {
-            let flush = is_flush(&request);
-            let response = answer(app, request, id, claim, stats);
-            write_message(&mut writer, &response).await?;
-            if flush {
-                writer.flush().await?;
-            }
-        }
-        if let Some(error) = unreadable {
+        // Every answer is ready, so one flush serves all the burst's Flush requests.
+        if flushes > 0 {
             writer.flush().await?;
-            return Err(error);
+        }
+        match end {
+            None => {}
+            Some(Ok(())) => break,
+            Some(Err(error)) => {
+                writer.flush().await?;
+                return Err(error);
+            }
         }
     }
     writer.flush().await?;
     Ok(())
+}
+
+/// At most this many bytes of requests are read and not yet answered, per connection. A
+/// larger request (up to the configured maximum) waits until everything before it is answered.
+const READ_AHEAD_BYTES: usize = 16 << 20;
+
+/// Requests read together, the read-ahead budget they hold until answered, and whether the
+/// stream ended after them (cleanly, or with a frame that cannot be decoded).
+struct ReadBurst {
+    requests: Vec<Request>,
+    permit: OwnedSemaphorePermit,
+    end: Option<Result<(), CodecError>>,
+}
+
+/// Reads requests as they arrive and hands them on in bursts: a first frame (waited for),
+/// then every whole frame already buffered. Stops at the end of the stream, at a frame that
+/// cannot be decoded, or when the connection's task goes away.
+async fn read_ahead<R: AsyncRead + Unpin>(
+    read_half: R,
+    max_message_bytes: u64,
+    budget: Arc<Semaphore>,
+    bursts: mpsc::UnboundedSender<ReadBurst>,
+) {
+    let mut reader = BufReader::with_capacity(1 << 20, read_half);
+    loop {
+        let mut requests = Vec::new();
+        let end = match reader.fill_buf().await {
+            Ok([]) => Some(Ok(())),
+            Err(error) => Some(Err(CodecError::Io(error))),
+            Ok(_) => loop {
+                match read_message_limited::<Request, _>(&mut reader, max_message_bytes).await {
+                    Ok(Some(request)) => requests.push(request),
+                    Ok(None) => break Some(Ok(())),
+                    Err(error) => break Some(Err(error)),
+                }
+                if requests.len() >= MAX_BURST || !frame_is_buffered(reader.buffer()) {
+                    break None;
+                }
+            },
+        };
+        let bytes: usize = requests.iter().map(Message::encoded_len).sum();
+        let wanted = u32::try_from(bytes.clamp(1, READ_AHEAD_BYTES)).unwrap_or(u32::MAX);
+        let Ok(permit) = Arc::clone(&budget).acquire_many_owned(wanted).await else { return };
+        let stop = end.is_some();
+        if bursts.send(ReadBurst { requests, permit, end }).is_err() || stop {
+            return;
+        }
+    }
+}
+
+/// Aborts the task when dropped: the reader stops with its connection.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// The answer to one request: a refusal if it is a consensus method and another connection
@@ -154,9 +227,8 @@ fn answer<A: Application>(
             );
             refusal(method, holder)
         }
-        // Application methods are synchronous and may take a while (FinalizeBlock): run them
-        // off the async workers so other connections keep being served.
-        _ => tokio::task::block_in_place(|| dispatch(app, request)),
+        // The caller runs this off the async workers (`block_in_place`).
+        _ => dispatch(app, request),
     }
 }
 

@@ -32,7 +32,22 @@ pub const DEFAULT_ADDRESS_PREFIX: &str = "conclave";
 /// Longest prefix: a bech32 string is at most 90 characters, and an address takes 1 + 32 + 6.
 pub const MAX_ADDRESS_PREFIX_LEN: usize = 90 - 39;
 
-static PREFIX: OnceLock<Hrp> = OnceLock::new();
+static PREFIX: OnceLock<WrittenPrefix> = OnceLock::new();
+
+/// A prefix addresses are written with, and the bech32 checksum state after it.
+#[derive(Clone, Copy)]
+struct WrittenPrefix {
+    hrp: Hrp,
+    checksum_state: u32,
+}
+
+impl WrittenPrefix {
+    fn new(hrp: Hrp) -> Self {
+        Self { hrp, checksum_state: prefix_checksum_state(hrp.as_str()) }
+    }
+}
+
+const DEFAULT_PREFIX_CHECKSUM_STATE: u32 = prefix_checksum_state(DEFAULT_ADDRESS_PREFIX);
 
 /// Why a prefix cannot be this process's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,7 +83,7 @@ pub fn validate_address_prefix(prefix: &str) -> Result<(), AddressPrefixError> {
 pub fn set_address_prefix(prefix: &str) -> Result<(), AddressPrefixError> {
     validate_address_prefix(prefix)?;
     let hrp = Hrp::parse(prefix).map_err(|_| AddressPrefixError::Invalid(prefix.to_string()))?;
-    let current = PREFIX.get_or_init(|| hrp);
+    let current = PREFIX.get_or_init(|| WrittenPrefix::new(hrp)).hrp;
     if current.as_str() == prefix {
         Ok(())
     } else {
@@ -78,11 +93,92 @@ pub fn set_address_prefix(prefix: &str) -> Result<(), AddressPrefixError> {
 
 /// The process's address prefix ([`DEFAULT_ADDRESS_PREFIX`] until one is set).
 pub fn address_prefix() -> &'static str {
-    PREFIX.get().map_or(DEFAULT_ADDRESS_PREFIX, Hrp::as_str)
+    PREFIX.get().map_or(DEFAULT_ADDRESS_PREFIX, |prefix| prefix.hrp.as_str())
 }
 
-fn written_prefix() -> Hrp {
-    PREFIX.get().copied().unwrap_or(Hrp::parse_unchecked(DEFAULT_ADDRESS_PREFIX))
+/// The written prefix's text and checksum state.
+fn written_prefix() -> (&'static str, u32) {
+    PREFIX
+        .get()
+        .map_or((DEFAULT_ADDRESS_PREFIX, DEFAULT_PREFIX_CHECKSUM_STATE), |p| (p.hrp.as_str(), p.checksum_state))
+}
+
+/// bech32's alphabet: the character of each 5-bit value.
+const CHARSET: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+
+/// One step of BIP-173's checksum (`bech32_polymod`), folding in the 5-bit `value`.
+const fn polymod_step(state: u32, value: u32) -> u32 {
+    const GENERATOR: [u32; 5] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3];
+    let top = state >> 25;
+    let mut next = ((state & 0x01ff_ffff) << 5) ^ value;
+    let mut i = 0;
+    while i < 5 {
+        if (top >> i) & 1 == 1 {
+            next ^= GENERATOR[i];
+        }
+        i += 1;
+    }
+    next
+}
+
+/// The checksum state after a lowercase prefix (BIP-173's `bech32_hrp_expand`: each
+/// character's high bits, a zero, each character's low bits).
+const fn prefix_checksum_state(prefix: &str) -> u32 {
+    let bytes = prefix.as_bytes();
+    let mut state = 1;
+    let mut i = 0;
+    while i < bytes.len() {
+        state = polymod_step(state, (bytes[i] >> 5) as u32);
+        i += 1;
+    }
+    state = polymod_step(state, 0);
+    i = 0;
+    while i < bytes.len() {
+        state = polymod_step(state, (bytes[i] & 31) as u32);
+        i += 1;
+    }
+    state
+}
+
+/// Characters after the prefix: the separator, 32 data characters and 6 of checksum.
+const TAIL_LEN: usize = 1 + DATA_CHARACTERS + 6;
+
+/// The bech32 text after a prefix whose checksum state is `state`: `1`, the address's 160
+/// bits five at a time (most significant first), and the checksum. Events write several
+/// addresses per transaction, so this skips the generic encoder's per-character iterators;
+/// tests check it against that encoder.
+fn bech32_tail(bytes: &[u8; ADDRESS_LEN], mut state: u32) -> [u8; TAIL_LEN] {
+    let mut out = [0u8; TAIL_LEN];
+    out[0] = b'1';
+    let mut written = 1;
+    let (mut pending, mut pending_bits) = (0u32, 0u32);
+    for &byte in bytes {
+        pending = (pending << 8 | u32::from(byte)) & 0xfff;
+        pending_bits += 8;
+        while pending_bits >= 5 {
+            pending_bits -= 5;
+            let value = (pending >> pending_bits) & 31;
+            state = polymod_step(state, value);
+            out[written] = CHARSET[value as usize];
+            written += 1;
+        }
+    }
+    for _ in 0..6 {
+        state = polymod_step(state, 0);
+    }
+    let checksum = state ^ 1;
+    for (i, slot) in out[written..].iter_mut().enumerate() {
+        *slot = CHARSET[((checksum >> (5 * (5 - i))) & 31) as usize];
+    }
+    out
+}
+
+/// `prefix` followed by the address's bech32 tail.
+fn write_bech32(out: &mut impl fmt::Write, prefix: &str, state: u32, bytes: &[u8; ADDRESS_LEN]) -> fmt::Result {
+    let tail = bech32_tail(bytes, state);
+    out.write_str(prefix)?;
+    // The tail is ASCII from `CHARSET`.
+    out.write_str(std::str::from_utf8(&tail).map_err(|_| fmt::Error)?)
 }
 
 /// A 20-byte account address, written as bech32 with the process's prefix.
@@ -130,9 +226,8 @@ impl Address {
     /// The bech32 text with `prefix` rather than the process's.
     pub fn to_bech32(&self, prefix: &str) -> Result<String, AddressPrefixError> {
         validate_address_prefix(prefix)?;
-        let hrp = Hrp::parse(prefix).map_err(|_| AddressPrefixError::Invalid(prefix.to_string()))?;
-        let mut out = String::with_capacity(prefix.len() + 39);
-        bech32::encode_lower_to_fmt::<Bech32, _>(&mut out, hrp, &self.0)
+        let mut out = String::with_capacity(prefix.len() + TAIL_LEN);
+        write_bech32(&mut out, prefix, prefix_checksum_state(prefix), &self.0)
             .map_err(|_| AddressPrefixError::Invalid(prefix.to_string()))?;
         Ok(out)
     }
@@ -150,7 +245,7 @@ impl Address {
     /// Reads an address as [`FromStr`] does and says which form it was in, so a CLI can
     /// note hex input (which has no checksum).
     pub fn parse_with_form(text: &str) -> Result<(Self, AddressForm), ParseAddressError> {
-        parse(text, PREFIX.get().map(Hrp::as_str))
+        parse(text, PREFIX.get().map(|prefix| prefix.hrp.as_str()))
     }
 }
 
@@ -229,8 +324,8 @@ fn parse(text: &str, expected: Option<&str>) -> Result<(Address, AddressForm), P
 
 impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Straight into the formatter (events format many addresses per block).
-        bech32::encode_lower_to_fmt::<Bech32, _>(f, written_prefix(), &self.0).map_err(|_| fmt::Error)
+        let (prefix, state) = written_prefix();
+        write_bech32(f, prefix, state, &self.0)
     }
 }
 

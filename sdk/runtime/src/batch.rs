@@ -1,9 +1,9 @@
 //! Batched ed25519 verification, split across the cores: what a block's (or a proposal's, or a
 //! burst of CheckTx's) signatures cost before the transactions run one by one.
 //!
-//! **Same answers as one by one.** `ed25519-consensus` implements ZIP-215, whose batch
-//! equation is the cofactored single equation summed with random coefficients, so a batch
-//! verifies exactly when every member verifies alone
+//! **Same answers as one by one.** `ed25519-zebra` implements ZIP-215, whose batch equation
+//! is the cofactored single equation summed with random coefficients, so a batch verifies
+//! exactly when every member verifies alone
 //! (`tests/zip215_single_and_batch_agree.rs` checks the 196 ZIP-215 edge cases). A batch that
 //! fails says only that some member is bad: every member of it is then checked alone, so each
 //! bad signature is found and the good ones around it still count.
@@ -19,8 +19,8 @@
 //! signatures stay on the calling thread. Results come back in input order, and nothing here
 //! touches state: the caller records successes in its cache, and execution stays serial.
 
-use ed25519_consensus::batch;
-use ed25519_consensus::{Signature, VerificationKey, VerificationKeyBytes};
+use ed25519_zebra::batch;
+use ed25519_zebra::{Signature, VerificationKey, VerificationKeyBytes};
 
 /// Below this many signatures per thread, a thread costs more than it saves.
 pub const MIN_PER_THREAD: usize = 32;
@@ -37,7 +37,8 @@ pub struct SignatureItem {
 }
 
 impl SignatureItem {
-    /// Verifies this one alone (ZIP-215).
+    /// Verifies this one alone (ZIP-215), as a transaction's own check does
+    /// (`conclave_core::tx::verify_signature`).
     pub fn verify_alone(&self) -> bool {
         VerificationKey::try_from(self.key)
             .and_then(|key| key.verify(&Signature::from(self.signature), &self.message))

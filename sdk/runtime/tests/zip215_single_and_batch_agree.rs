@@ -82,3 +82,42 @@ fn rejections_agree_too_wherever_the_bad_ones_sit() {
     assert_eq!(verify_all(&mixed, 1), alone);
     assert_eq!(verify_all(&mixed, 3), alone);
 }
+
+/// What `ed25519-consensus` (which signs, and which releases before 2026-12-07 verified
+/// with) answers for one signature.
+fn consensus_verifies(item: &SignatureItem) -> bool {
+    ed25519_consensus::VerificationKey::try_from(item.key)
+        .and_then(|key| key.verify(&ed25519_consensus::Signature::from(item.signature), &item.message))
+        .is_ok()
+}
+
+#[test]
+fn ed25519_consensus_gives_the_same_answers() {
+    // Nodes of the releases before and after the switch to ed25519-zebra must agree on every
+    // transaction, so the two ZIP-215 implementations must agree on every edge case...
+    for (i, item) in vectors(0).iter().chain(&vectors(1)).enumerate() {
+        assert_eq!(consensus_verifies(item), item.verify_alone(), "vector {i}");
+    }
+    // ...and on ordinary signatures, good and with one bit flipped anywhere.
+    for seed in 0..64u8 {
+        let key = ed25519_consensus::SigningKey::from([seed; 32]);
+        let message = vec![seed; usize::from(seed) + 1];
+        let good = SignatureItem {
+            key: key.verification_key().to_bytes(),
+            signature: key.sign(&message).to_bytes(),
+            message,
+        };
+        assert!(good.verify_alone() && consensus_verifies(&good), "seed {seed}");
+        for bit in (0..8 * 64).step_by(7) {
+            let mut bad = good.clone();
+            bad.signature[bit / 8] ^= 1 << (bit % 8);
+            assert_eq!(consensus_verifies(&bad), bad.verify_alone(), "seed {seed}, signature bit {bit}");
+            assert!(!bad.verify_alone(), "seed {seed}, signature bit {bit} flipped still verifies");
+        }
+        for bit in (0..8 * 32).step_by(5) {
+            let mut bad = good.clone();
+            bad.key[bit / 8] ^= 1 << (bit % 8);
+            assert_eq!(consensus_verifies(&bad), bad.verify_alone(), "seed {seed}, key bit {bit}");
+        }
+    }
+}

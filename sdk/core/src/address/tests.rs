@@ -77,6 +77,23 @@ fn module_and_key_addresses_differ() {
 }
 
 proptest! {
+    /// The dedicated encoder writes what the `bech32` crate's generic one writes, for any
+    /// address and prefix, and `Display` is it with the process's prefix.
+    #[test]
+    fn the_fast_encoder_matches_the_bech32_crate(
+        bytes in any::<[u8; ADDRESS_LEN]>(),
+        prefix in "[a-z0-9]{2,51}",
+    ) {
+        let a = Address(bytes);
+        let generic = |prefix: &str| {
+            let mut out = String::new();
+            bech32::encode_lower_to_fmt::<Bech32, _>(&mut out, Hrp::parse(prefix).unwrap(), &bytes).unwrap();
+            out
+        };
+        prop_assert_eq!(a.to_bech32(&prefix).unwrap(), generic(&prefix));
+        prop_assert_eq!(a.to_string(), generic(address_prefix()));
+    }
+
     /// Text round-trips, through the process prefix and through an explicit one.
     #[test]
     fn text_round_trips(bytes in any::<[u8; ADDRESS_LEN]>()) {
