@@ -116,12 +116,7 @@ impl Session {
                         return Err(e.context(format!("cannot reach our server on {address}{why}")));
                     }
                 };
-                Ok(Self {
-                    client: Some(client),
-                    ours: Some((stop_tx, thread)),
-                    socket_dir: socket_dir,
-                    _store_dir: store_dir,
-                })
+                Ok(Self { client: Some(client), ours: Some((stop_tx, thread)), socket_dir, _store_dir: store_dir })
             }
             Server::StockTcp => {
                 let stock = tendermint_abci::ServerBuilder::new(1 << 20)

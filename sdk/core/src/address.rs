@@ -98,9 +98,7 @@ pub fn address_prefix() -> &'static str {
 
 /// The written prefix's text and checksum state.
 fn written_prefix() -> (&'static str, u32) {
-    PREFIX
-        .get()
-        .map_or((DEFAULT_ADDRESS_PREFIX, DEFAULT_PREFIX_CHECKSUM_STATE), |p| (p.hrp.as_str(), p.checksum_state))
+    PREFIX.get().map_or((DEFAULT_ADDRESS_PREFIX, DEFAULT_PREFIX_CHECKSUM_STATE), |p| (p.hrp.as_str(), p.checksum_state))
 }
 
 /// bech32's alphabet: the character of each 5-bit value.

@@ -102,11 +102,8 @@ fn ed25519_consensus_gives_the_same_answers() {
     for seed in 0..64u8 {
         let key = ed25519_consensus::SigningKey::from([seed; 32]);
         let message = vec![seed; usize::from(seed) + 1];
-        let good = SignatureItem {
-            key: key.verification_key().to_bytes(),
-            signature: key.sign(&message).to_bytes(),
-            message,
-        };
+        let good =
+            SignatureItem { key: key.verification_key().to_bytes(), signature: key.sign(&message).to_bytes(), message };
         assert!(good.verify_alone() && consensus_verifies(&good), "seed {seed}");
         for bit in (0..8 * 64).step_by(7) {
             let mut bad = good.clone();
