@@ -2,9 +2,9 @@
 //!
 //! - **Senders** (the toolkit's [`Load`]): `connections` threads, each with its own HTTP
 //!   keep-alive connection to one node (thread i → node i mod N) and its own transactions:
-//!   for the chain one funded account signing bank transfers with consecutive nonces (tracked
-//!   client-side; a sender sticks to one node so its pending nonces are all in that node's
-//!   mempool view); for kvstore unique `key=value` transactions of the same length. Each sends
+//!   for the chain one funded account's bank transfers with consecutive nonces (tracked
+//!   client-side, signed before the load starts; a sender sticks to one node so its pending
+//!   nonces are all in that node's mempool view); for kvstore unique `key=value` transactions of the same length. Each sends
 //!   with `broadcast_tx_sync` (returns after CheckTx) as fast as the limits allow: at most
 //!   `window` transactions sent and not yet seen in a block, and optionally a total `rate`. A
 //!   refused or failed send is retried with the same nonce, hence the same bytes.
