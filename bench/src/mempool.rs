@@ -28,6 +28,7 @@ use bytes::Bytes;
 use prost::Message;
 use tendermint_proto::v0_38::abci::{self as pb, request, response, CheckTxType, Request, Response};
 
+use crate::abci::client::read_varint;
 use crate::abci::servers::{Server, Session, StoreKind};
 use crate::abci::workload;
 use crate::abci::CHAIN_ID;
@@ -222,17 +223,4 @@ fn pipelined(socket: &Path, txs: &[Vec<u8>], kind: CheckTxType) -> Result<f64> {
     let elapsed = start.elapsed();
     sender.join().map_err(|_| anyhow::anyhow!("the writer thread panicked"))??;
     Ok(elapsed.as_secs_f64() * 1e6 / txs.len() as f64)
-}
-
-fn read_varint(reader: &mut impl Read) -> Result<u64> {
-    let mut value = 0u64;
-    for shift in (0..64).step_by(7) {
-        let mut byte = [0u8; 1];
-        reader.read_exact(&mut byte).context("reading an answer's length")?;
-        value |= u64::from(byte[0] & 0x7F) << shift;
-        if byte[0] & 0x80 == 0 {
-            return Ok(value);
-        }
-    }
-    bail!("an answer's length prefix is longer than 10 bytes")
 }

@@ -80,7 +80,8 @@ impl AbciClient {
     }
 }
 
-fn read_varint(reader: &mut impl BufRead) -> Result<u64> {
+/// Reads a response's length prefix (an unsigned varint).
+pub(crate) fn read_varint(reader: &mut impl BufRead) -> Result<u64> {
     let mut value = 0u64;
     for shift in (0..64).step_by(7) {
         let mut byte = [0u8; 1];

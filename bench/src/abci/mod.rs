@@ -10,7 +10,7 @@
 //!
 //! The last line printed is `abci_roundtrip_us=<ours, Unix socket, mean> stock_us=<stock, mean>`.
 
-mod client;
+pub(crate) mod client;
 pub(crate) mod servers;
 pub(crate) mod stats;
 pub(crate) mod workload;
