@@ -34,7 +34,7 @@ use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use crate::codec::{frame_is_buffered, read_message_limited, write_message, CodecError};
 use crate::dispatch::{check_tx_bytes, dispatch, is_flush, CheckTxBursts};
 
-/// At most this many requests are answered together (a CheckTx burst's size).
+/// A burst takes no more of what was read once it holds this many requests.
 const MAX_BURST: usize = 1024;
 
 /// Which connection holds the consensus role: `0` while none does, else its connection id
