@@ -60,7 +60,12 @@ struct Figures {
 
 pub(crate) fn run(args: &MempoolArgs) -> Result<()> {
     ensure!(args.txs > 0 && args.senders > 0 && args.runs > 0, "--txs, --senders and --runs must be positive");
-    let abci_cli = conclave_cometbft::locate_abci_cli(args.abci_cli.as_deref()).ok().map(|found| found.path);
+    // An explicit `--abci-cli` must work; without one, a missing abci-cli only drops the comparison.
+    let abci_cli = match conclave_cometbft::locate_abci_cli(args.abci_cli.as_deref()) {
+        Ok(found) => Some(found.path),
+        Err(e) if args.abci_cli.is_some() => return Err(anyhow::anyhow!("--abci-cli: {e}")),
+        Err(_) => None,
+    };
     println!("mempool benchmark; machine: {}", crate::sys::machine());
     println!(
         "{} CheckTx then, after an empty committed block, {} Recheck, each request followed by a Flush in its own \
