@@ -4,10 +4,11 @@
 //!   keep-alive connection to one node (thread i → node i mod N) and its own transactions:
 //!   for the chain one funded account's bank transfers with consecutive nonces (tracked
 //!   client-side, signed before the load starts; a sender sticks to one node so its pending
-//!   nonces are all in that node's mempool view); for kvstore unique `key=value` transactions of the same length. Each sends
-//!   with `broadcast_tx_sync` (returns after CheckTx) as fast as the limits allow: at most
-//!   `window` transactions sent and not yet seen in a block, and optionally a total `rate`. A
-//!   refused or failed send is retried with the same nonce, hence the same bytes.
+//!   nonces are all in that node's mempool view); for kvstore unique `key=value` transactions
+//!   of the same length. Each sends with `broadcast_tx_sync` (returns after CheckTx) as fast
+//!   as the limits allow: at most `window` transactions sent and not yet seen in a block, and
+//!   optionally a total `rate`. A refused or failed send is retried with the same nonce, hence
+//!   the same bytes.
 //! - **Poller**: one thread polls node0's `/status` every 10 ms; for each new height it reads
 //!   `/block` and `/block_results`, matches the block's transactions with the ones sent, and
 //!   records, per transaction, the latency from just before its `broadcast_tx_sync` (seen by
