@@ -102,8 +102,7 @@ pub(crate) fn run(args: &MempoolArgs) -> Result<()> {
     }
     report(&format!("abci-cli kvstore ({})", abci_cli.display()), &kvstore);
     let median = |figures: &[Figures], pick: fn(&Figures) -> f64| {
-        let mut values: Vec<f64> = figures.iter().map(pick).collect();
-        values.sort_by(f64::total_cmp);
+        let values = sorted(figures, pick);
         values[values.len() / 2]
     };
     println!(
@@ -123,11 +122,17 @@ fn chain_tx_length(senders: &[conclave_testkit::TestAccount], options: &conclave
 
 fn report(label: &str, figures: &[Figures]) {
     let range = |pick: fn(&Figures) -> f64| {
-        let mut values: Vec<f64> = figures.iter().map(pick).collect();
-        values.sort_by(f64::total_cmp);
+        let values = sorted(figures, pick);
         format!("{:.1} (range {:.1}–{:.1})", values[values.len() / 2], values[0], values[values.len() - 1])
     };
     println!("{label}: CheckTx {} µs/tx, Recheck {} µs/tx", range(|f| f.check_tx_us), range(|f| f.recheck_us));
+}
+
+/// One figure of every measurement, in increasing order (`--runs` ≥ 1, so never empty).
+fn sorted(figures: &[Figures], pick: fn(&Figures) -> f64) -> Vec<f64> {
+    let mut values: Vec<f64> = figures.iter().map(pick).collect();
+    values.sort_by(f64::total_cmp);
+    values
 }
 
 /// A fresh app and server: genesis and an empty block 1, the CheckTx pass, an empty block 2,

@@ -45,6 +45,14 @@ pub async fn read_message_limited<M: Message + Default, R: AsyncBufRead + Unpin>
     reader: &mut R,
     max_bytes: u64,
 ) -> Result<Option<M>, CodecError> {
+    Ok(read_frame_limited(reader, max_bytes).await?.map(|(message, _)| message))
+}
+
+/// [`read_message_limited`], with the length of the message's body in bytes.
+pub async fn read_frame_limited<M: Message + Default, R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    max_bytes: u64,
+) -> Result<Option<(M, usize)>, CodecError> {
     let Some(length) = read_varint(reader).await? else {
         return Ok(None);
     };
@@ -55,7 +63,7 @@ pub async fn read_message_limited<M: Message + Default, R: AsyncBufRead + Unpin>
     }
     let length = usize::try_from(length).map_err(|_| CodecError::Length(format!("{length} bytes")))?;
     let body = read_body(reader, length).await?;
-    Ok(Some(M::decode(body.as_slice())?))
+    Ok(Some((M::decode(body.as_slice())?, length)))
 }
 
 /// Reads exactly `length` bytes, growing the buffer only as they arrive.

@@ -24,14 +24,12 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use prost::Message;
-
 use tendermint_abci::Application;
 use tendermint_proto::v0_38::abci::{request, response, Request, Response, ResponseException};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
-use crate::codec::{frame_is_buffered, read_message_limited, write_message, CodecError};
+use crate::codec::{frame_is_buffered, read_frame_limited, write_message, CodecError};
 use crate::dispatch::{check_tx_bytes, dispatch, is_flush, CheckTxBursts};
 
 /// A burst takes no more of what was read once it holds this many requests.
@@ -173,12 +171,16 @@ async fn read_ahead<R: AsyncRead + Unpin>(
     let mut reader = BufReader::with_capacity(1 << 20, read_half);
     loop {
         let mut requests = Vec::new();
+        let mut bytes = 0usize;
         let end = match reader.fill_buf().await {
             Ok([]) => Some(Ok(())),
             Err(error) => Some(Err(CodecError::Io(error))),
             Ok(_) => loop {
-                match read_message_limited::<Request, _>(&mut reader, max_message_bytes).await {
-                    Ok(Some(request)) => requests.push(request),
+                match read_frame_limited::<Request, _>(&mut reader, max_message_bytes).await {
+                    Ok(Some((request, length))) => {
+                        requests.push(request);
+                        bytes = bytes.saturating_add(length);
+                    }
                     Ok(None) => break Some(Ok(())),
                     Err(error) => break Some(Err(error)),
                 }
@@ -187,7 +189,6 @@ async fn read_ahead<R: AsyncRead + Unpin>(
                 }
             },
         };
-        let bytes: usize = requests.iter().map(Message::encoded_len).sum();
         let wanted = u32::try_from(bytes.clamp(1, READ_AHEAD_BYTES)).unwrap_or(u32::MAX);
         let Ok(permit) = Arc::clone(&budget).acquire_many_owned(wanted).await else { return };
         let stop = end.is_some();
