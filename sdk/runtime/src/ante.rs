@@ -118,12 +118,11 @@ pub fn check_stateless<A: App>(
         app.validate(msg)?;
     }
     if let Mode::Full(verified) = mode {
-        let key = VerifiedSignatures::key(bytes);
-        if !verified.contains(&key) {
+        if !verified.contains(bytes) {
             if !verify_signature(bytes, &body.signer, &tx.signature) {
                 return Err(AppError::tx(TxCode::BadSignature, "signature does not verify for the signer key"));
             }
-            verified.insert(key);
+            verified.insert(bytes);
         }
     }
     let base_gas =
