@@ -57,6 +57,8 @@ fn indexed_events_rebuild_every_balance_and_vote_in_postgresql() {
         doc["tx_index"]["indexer"] = toml_edit::value("psql");
         doc["tx_index"]["psql-conn"] = toml_edit::value(conn.as_str());
     });
+    // The sink stores only indexed attributes, and the queries need amounts and denominations.
+    net.edit_app_toml(|doc| doc["events"]["index"] = toml_edit::value("all"));
     net.start_all();
     net.wait_for_height(&[0], 2, STALL);
     let rpc = net.nodes[0].rpc.clone();

@@ -1,5 +1,9 @@
 //! Events the bank emits. Every event carries `denom` and `amount` (decimal); addresses are
-//! bech32 (`<prefix>1…`). All attributes are indexed.
+//! bech32 (`<prefix>1…`). The query keys ([`TypedEvent::is_indexed`]) are the accounts and
+//! module names: amounts and denominations are values, and `bank.fee`'s recipient is always
+//! the fee collector, so indexing them would write a key per transaction that no search needs
+//! (a node that wants every attribute, such as a PostgreSQL indexer, sets `[events] index =
+//! "all"`; docs/indexing.md).
 
 use conclave_core::{Address, Coin, Event, EventAttribute, TypedEvent};
 
@@ -25,12 +29,17 @@ impl TypedEvent for Transfer {
             ("amount", self.coin.amount.to_string()),
         ]
     }
+
+    fn is_indexed(key: &str) -> bool {
+        matches!(key, "sender" | "recipient")
+    }
 }
 
 /// The event [`Transfer`] converts to, built directly (the sender's hex computed once by the
 /// caller): what a batch payout emits per payout.
 pub(crate) fn transfer_event(sender_hex: &str, recipient: &Address, denom: &str, amount: u128) -> Event {
-    let attribute = |key: &str, value: String| EventAttribute { key: key.to_owned(), value, index: true };
+    let attribute =
+        |key: &str, value: String| EventAttribute { key: key.to_owned(), value, index: Transfer::is_indexed(key) };
     Event {
         kind: Transfer::KIND.to_owned(),
         attributes: vec![
@@ -64,6 +73,10 @@ impl TypedEvent for Fee {
             ("amount", self.coin.amount.to_string()),
         ]
     }
+
+    fn is_indexed(key: &str) -> bool {
+        key == "sender"
+    }
 }
 
 /// `bank.mint`: new coins created into a module account; the supply grew by `amount`.
@@ -88,6 +101,10 @@ impl TypedEvent for Mint {
             ("amount", self.coin.amount.to_string()),
         ]
     }
+
+    fn is_indexed(key: &str) -> bool {
+        matches!(key, "module" | "recipient")
+    }
 }
 
 /// `bank.burn`: coins destroyed from a module account; the supply shrank by `amount`.
@@ -111,5 +128,9 @@ impl TypedEvent for Burn {
             ("denom", self.coin.denom.clone()),
             ("amount", self.coin.amount.to_string()),
         ]
+    }
+
+    fn is_indexed(key: &str) -> bool {
+        matches!(key, "module" | "sender")
     }
 }

@@ -58,13 +58,15 @@ pub use ops::{balance, balance_key, balances, supplies, supply, transfer};
 pub struct Bank {
     /// Sorted by name; always includes the fee collector.
     accounts: Vec<Registered>,
+    /// [`FEE_COLLECTOR`]'s address, derived once (a BLAKE3 hash): every transaction pays to it.
+    fee_collector: Address,
 }
 
 impl Bank {
     /// A bank with `module_accounts` plus the [`FEE_COLLECTOR`] (added if absent). Fails on an
     /// invalid or repeated name, or a fee collector given permissions.
     pub fn new(module_accounts: impl IntoIterator<Item = ModuleAccount>) -> Result<Self, BankError> {
-        Ok(Self { accounts: accounts::register(module_accounts)? })
+        Ok(Self { accounts: accounts::register(module_accounts)?, fee_collector: Address::module(FEE_COLLECTOR) })
     }
 
     /// The configured module accounts, by name.
@@ -89,7 +91,7 @@ impl Bank {
 
     /// The fee collector's address.
     pub fn fee_collector_address(&self) -> Address {
-        Address::module(FEE_COLLECTOR)
+        self.fee_collector
     }
 
     fn registered(&self, name: &str) -> Result<&Registered, BankError> {
@@ -124,8 +126,9 @@ impl Bank {
 impl Default for Bank {
     /// A bank whose only module account is the fee collector.
     fn default() -> Self {
-        let fee_collector = ModuleAccount::new(FEE_COLLECTOR, Permissions::NONE);
-        Self { accounts: vec![Registered { account: fee_collector, address: fee_collector.address() }] }
+        let account = ModuleAccount::new(FEE_COLLECTOR, Permissions::NONE);
+        let fee_collector = account.address();
+        Self { accounts: vec![Registered { account, address: fee_collector }], fee_collector }
     }
 }
 

@@ -81,7 +81,7 @@ impl Bank {
     /// a module account, funds. Writes happen only after every output passed.
     pub(crate) fn execute(&self, state: &mut impl StateWrite, signer: &Address, msg: &Msg) -> Result<(), BankError> {
         validate(msg)?;
-        let mut changes = Changes::default();
+        let mut changes = Changes::new(state);
         match msg {
             Msg::Send { to, amount } => self.send_one(&mut changes, state, signer, to, amount)?,
             Msg::MultiSend { outputs } => {

@@ -70,7 +70,7 @@ fn move_funds(state: &mut impl StateWrite, from: &Address, to: &Address, coin: &
     if from == to {
         return Err(BankError::SelfTransfer { address: *from });
     }
-    let mut changes = Changes::default();
+    let mut changes = Changes::new(state);
     changes.transfer(state, from, to, coin)?;
     changes.write(state)
 }
@@ -129,15 +129,15 @@ impl Bank {
         if total == 0 {
             return Ok(());
         }
-        let mut changes = Changes::default();
+        let mut changes = Changes::new(state);
         changes.debit(state, &from, &Coin::new(denom, total))?;
         for (to, amount) in &credits {
             changes.credit(state, to, &Coin::new(denom, *amount))?;
         }
-        let sender = from.to_string();
+        let sender = if changes.keep_events { from.to_string() } else { String::new() };
         changes.events.reserve(payouts.len());
         for (to, amount) in payouts.iter().filter(|(_, amount)| *amount > 0) {
-            changes.events.push(event::transfer_event(&sender, to, denom, *amount));
+            changes.record(|| event::transfer_event(&sender, to, denom, *amount));
         }
         changes.write(state)
     }
@@ -174,13 +174,13 @@ impl Bank {
     pub fn mint(&self, state: &mut impl StateWrite, module: &str, coin: &Coin) -> Result<(), BankError> {
         validate_denom(&coin.denom)?;
         let account = self.permitted(module, "minter", |p| p.minter)?;
-        let mut changes = Changes::default();
+        let mut changes = Changes::new(state);
         if coin.amount > 0 {
             changes.add_supply(state, coin)?;
             changes.credit(state, &account.address, coin)?;
-            changes.events.push(
-                event::Mint { module: module.to_owned(), recipient: account.address, coin: coin.clone() }.to_event(),
-            );
+            changes.record(|| {
+                event::Mint { module: module.to_owned(), recipient: account.address, coin: coin.clone() }.to_event()
+            });
         }
         changes.write(state)?;
         // After the balances and supply: a refused mint or burn records nothing.
@@ -198,13 +198,13 @@ impl Bank {
     pub fn burn(&self, state: &mut impl StateWrite, module: &str, coin: &Coin) -> Result<(), BankError> {
         validate_denom(&coin.denom)?;
         let account = self.permitted(module, "burner", |p| p.burner)?;
-        let mut changes = Changes::default();
+        let mut changes = Changes::new(state);
         if coin.amount > 0 {
             changes.debit(state, &account.address, coin)?;
             changes.sub_supply(state, coin)?;
-            changes.events.push(
-                event::Burn { module: module.to_owned(), sender: account.address, coin: coin.clone() }.to_event(),
-            );
+            changes.record(|| {
+                event::Burn { module: module.to_owned(), sender: account.address, coin: coin.clone() }.to_event()
+            });
         }
         changes.write(state)?;
         // After the balances and supply: a refused mint or burn records nothing.
@@ -226,11 +226,11 @@ impl Bank {
         if *payer == collector {
             return Err(BankError::SelfTransfer { address: *payer });
         }
-        let mut changes = Changes::default();
+        let mut changes = Changes::new(state);
         if fee.amount > 0 {
             changes.debit(state, payer, fee)?;
             changes.credit(state, &collector, fee)?;
-            changes.events.push(event::Fee { sender: *payer, recipient: collector, coin: fee.clone() }.to_event());
+            changes.record(|| event::Fee { sender: *payer, recipient: collector, coin: fee.clone() }.to_event());
         }
         changes.write(state)
     }
@@ -239,17 +239,34 @@ impl Bank {
 /// Balance and supply changes computed in memory, written by [`Changes::write`] once every
 /// check has passed. Each key is read from state at most once; later steps see earlier ones
 /// (a multi-send's outputs draw on one running balance).
-#[derive(Default)]
 pub(crate) struct Changes {
     /// `(stored, new)` per touched balance.
     balances: BTreeMap<(Address, String), (u128, u128)>,
     /// `(stored, new)` per touched supply.
     supply: BTreeMap<String, (u128, u128)>,
     /// Events to emit with the writes.
-    pub(crate) events: Vec<Event>,
+    events: Vec<Event>,
+    /// Whether the state keeps events ([`StateWrite::keeps_events`]); if not, each event is
+    /// emitted as [`Event::discarded`], unformatted.
+    keep_events: bool,
 }
 
 impl Changes {
+    /// No changes yet, for writing into `state`.
+    pub(crate) fn new(state: &impl StateWrite) -> Self {
+        Self {
+            balances: BTreeMap::new(),
+            supply: BTreeMap::new(),
+            events: Vec::new(),
+            keep_events: state.keeps_events(),
+        }
+    }
+
+    /// Records the event `build` makes, or a discarded one if the state will not keep it.
+    pub(crate) fn record(&mut self, build: impl FnOnce() -> Event) {
+        self.events.push(if self.keep_events { build() } else { Event::discarded() });
+    }
+
     fn balance_mut(
         &mut self,
         state: &impl StateRead,
@@ -320,7 +337,7 @@ impl Changes {
         }
         self.debit(state, from, coin)?;
         self.credit(state, to, coin)?;
-        self.events.push(event::Transfer { sender: *from, recipient: *to, coin: coin.clone() }.to_event());
+        self.record(|| event::Transfer { sender: *from, recipient: *to, coin: coin.clone() }.to_event());
         Ok(())
     }
 

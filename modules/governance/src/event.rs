@@ -1,12 +1,16 @@
 //! Events governance emits (kinds `governance.<name>`). Addresses are bech32 (`<prefix>1…`),
-//! amounts decimal tokens of the bond denomination, times nanoseconds of block time.
+//! amounts decimal tokens of the bond denomination, times nanoseconds of block time. The query
+//! keys ([`conclave_core::TypedEvent::is_indexed`]) are the proposal id, the accounts (proposer,
+//! depositor, voter, delegator, delegate) and a vote's option; an outcome is its event's kind.
+//! Tallies, amounts, times and texts are values no search needs (a node that wants every
+//! attribute sets `[events] index = "all"`; docs/indexing.md).
 //! `governance.params_updated` is emitted by `conclave_core::authority::update_params`.
 
 use conclave_core::{typed_event, Address};
 
 typed_event! {
     /// `governance.submitted`: a proposal was submitted (its deposit period starts).
-    Submitted = "governance.submitted" {
+    Submitted = "governance.submitted", indexed [proposal, proposer] {
         /// The proposal.
         proposal: u64,
         /// Who submitted it.
@@ -22,7 +26,7 @@ typed_event! {
 
 typed_event! {
     /// `governance.deposit`: tokens were escrowed for a proposal.
-    Deposited = "governance.deposit" {
+    Deposited = "governance.deposit", indexed [proposal, depositor] {
         /// The proposal.
         proposal: u64,
         /// The depositor.
@@ -36,7 +40,7 @@ typed_event! {
 
 typed_event! {
     /// `governance.voting_started`: deposits reached `min_deposit`; the stake is snapshotted.
-    VotingStarted = "governance.voting_started" {
+    VotingStarted = "governance.voting_started", indexed [proposal] {
         /// The proposal.
         proposal: u64,
         /// When voting ends.
@@ -52,7 +56,7 @@ typed_event! {
 
 typed_event! {
     /// `governance.vote`: a voter voted (or changed its vote).
-    Voted = "governance.vote" {
+    Voted = "governance.vote", indexed [proposal, voter, option] {
         /// The proposal.
         proposal: u64,
         /// The voter.
@@ -64,7 +68,7 @@ typed_event! {
 
 typed_event! {
     /// `governance.delegated`: a voter gave its governance power to a delegate.
-    Delegated = "governance.delegated" {
+    Delegated = "governance.delegated", indexed [delegator, delegate] {
         /// The voter.
         delegator: Address,
         /// Its new delegate.
@@ -75,7 +79,7 @@ typed_event! {
 typed_event! {
     /// `governance.undelegated`: a voter took its governance power back (or moved it:
     /// `delegated` follows).
-    Undelegated = "governance.undelegated" {
+    Undelegated = "governance.undelegated", indexed [delegator, delegate] {
         /// The voter.
         delegator: Address,
         /// Its former delegate.
@@ -87,7 +91,7 @@ macro_rules! outcome_event {
     ($(#[$doc:meta])* $name:ident = $kind:literal) => {
         typed_event! {
             $(#[$doc])*
-            $name = $kind {
+            $name = $kind, indexed [proposal] {
                 /// The proposal.
                 proposal: u64,
                 /// Yes (tokens at the snapshot).
@@ -120,7 +124,7 @@ outcome_event! {
 
 typed_event! {
     /// `governance.failed`: it passed but a message failed; nothing of it was applied.
-    Failed = "governance.failed" {
+    Failed = "governance.failed", indexed [proposal] {
         /// The proposal.
         proposal: u64,
         /// Yes.
@@ -142,7 +146,7 @@ typed_event! {
 
 typed_event! {
     /// `governance.dropped`: the deposit period ended below `min_deposit`.
-    Dropped = "governance.dropped" {
+    Dropped = "governance.dropped", indexed [proposal] {
         /// The proposal.
         proposal: u64,
         /// Its deposits (refunded).
@@ -152,7 +156,7 @@ typed_event! {
 
 typed_event! {
     /// `governance.deposits_refunded`: a proposal's deposits went back to their depositors.
-    DepositsRefunded = "governance.deposits_refunded" {
+    DepositsRefunded = "governance.deposits_refunded", indexed [proposal] {
         /// The proposal.
         proposal: u64,
         /// Tokens refunded in all.
@@ -164,7 +168,7 @@ typed_event! {
 
 typed_event! {
     /// `governance.deposits_burned`: a vetoed proposal's deposits were destroyed.
-    DepositsBurned = "governance.deposits_burned" {
+    DepositsBurned = "governance.deposits_burned", indexed [proposal] {
         /// The proposal.
         proposal: u64,
         /// Tokens burned.

@@ -1,11 +1,17 @@
 //! Events rewards emits (kinds `rewards.<name>`). Addresses are bech32 (`<prefix>1…`), amounts
-//! decimal tokens of the bond denomination, rates ppb.
+//! decimal tokens of the bond denomination, rates ppb. The query keys
+//! ([`conclave_core::TypedEvent::is_indexed`]) are the accounts an event is about (candidate,
+//! delegator, operator, recipient); amounts are values, and `community_pool_spent`'s authority is
+//! always the parameter authority. The two block-wide events have no account, so each indexes
+//! one attribute for `/block_search` to find it by: `inflation_updated` its new `inflation_ppb`,
+//! `distributed` its `fees`. A node that wants every attribute sets `[events] index = "all"`
+//! (docs/indexing.md).
 
 use conclave_core::{typed_event, Address};
 
 typed_event! {
     /// `rewards.inflation_updated`: an epoch moved the inflation toward the bonded goal.
-    InflationUpdated = "rewards.inflation_updated" {
+    InflationUpdated = "rewards.inflation_updated", indexed [inflation_ppb] {
         /// The new annual inflation.
         inflation_ppb: u64,
         /// The bonded ratio it moved by.
@@ -17,7 +23,7 @@ typed_event! {
 
 typed_event! {
     /// `rewards.distributed`: one block's rewards.
-    Distributed = "rewards.distributed" {
+    Distributed = "rewards.distributed", indexed [fees] {
         /// Fees collected since the last distribution.
         fees: u128,
         /// Tokens minted for this block.
@@ -33,7 +39,7 @@ typed_event! {
 
 typed_event! {
     /// `rewards.validator_rewarded`: one validator's part of a block's rewards.
-    ValidatorRewarded = "rewards.validator_rewarded" {
+    ValidatorRewarded = "rewards.validator_rewarded", indexed [candidate] {
         /// The candidate.
         candidate: Address,
         /// Its part (bonus included).
@@ -49,7 +55,7 @@ typed_event! {
 
 typed_event! {
     /// `rewards.claimed`: a delegator took its rewards from one candidate.
-    Claimed = "rewards.claimed" {
+    Claimed = "rewards.claimed", indexed [delegator, candidate] {
         /// The delegator.
         delegator: Address,
         /// The candidate.
@@ -61,7 +67,7 @@ typed_event! {
 
 typed_event! {
     /// `rewards.commission_withdrawn`: an operator took its commission.
-    CommissionWithdrawn = "rewards.commission_withdrawn" {
+    CommissionWithdrawn = "rewards.commission_withdrawn", indexed [operator] {
         /// The operator (candidate).
         operator: Address,
         /// Tokens paid.
@@ -71,7 +77,7 @@ typed_event! {
 
 typed_event! {
     /// `rewards.community_pool_spent`: the parameter authority paid from the community pool.
-    CommunityPoolSpent = "rewards.community_pool_spent" {
+    CommunityPoolSpent = "rewards.community_pool_spent", indexed [recipient] {
         /// Who received the tokens.
         recipient: Address,
         /// Tokens paid, in the bond denomination.

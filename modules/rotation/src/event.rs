@@ -1,5 +1,10 @@
 //! Events the rotation module emits (kinds `rotation.<name>`). Keys are 64 hex characters,
-//! addresses 40; numbers decimal.
+//! addresses 40; numbers decimal. The query keys ([`TypedEvent::is_indexed`]) are the validator
+//! (its operator, and in `validator_update` the consensus key the update is for: CometBFT knows
+//! validators by key, and a key rotation updates two keys of one operator), the epoch of an
+//! election (its only identity) and why one was skipped. Powers, counts and heights are values
+//! no search needs (a node that wants every attribute sets `[events] index = "all"`;
+//! docs/indexing.md).
 
 use conclave_core::{Address, TypedEvent};
 
@@ -33,6 +38,10 @@ impl TypedEvent for SetElected {
             ("updates", self.updates.to_string()),
         ]
     }
+
+    fn is_indexed(key: &str) -> bool {
+        key == "epoch"
+    }
 }
 
 /// `rotation.validator_update`: one update sent to CometBFT (power 0 removes).
@@ -56,6 +65,10 @@ impl TypedEvent for ValidatorUpdated {
             ("power", self.power.to_string()),
         ]
     }
+
+    fn is_indexed(key: &str) -> bool {
+        matches!(key, "operator" | "consensus_key")
+    }
 }
 
 /// `rotation.power_capped`: an elected validator's power was cut by a cap.
@@ -78,6 +91,10 @@ impl TypedEvent for PowerCapped {
             ("votes", self.votes.to_string()),
             ("power", self.power.to_string()),
         ]
+    }
+
+    fn is_indexed(key: &str) -> bool {
+        key == "operator"
     }
 }
 
@@ -106,6 +123,10 @@ impl TypedEvent for ValidatorRemoved {
             ("validators", self.validators.to_string()),
         ]
     }
+
+    fn is_indexed(key: &str) -> bool {
+        key == "operator"
+    }
 }
 
 /// `rotation.removal_refused`: a member to remove was the set's last one; it stays, since
@@ -123,6 +144,10 @@ impl TypedEvent for RemovalRefused {
 
     fn attributes(&self) -> Vec<(&'static str, String)> {
         vec![("operator", self.operator.to_string()), ("height", self.height.to_string())]
+    }
+
+    fn is_indexed(key: &str) -> bool {
+        key == "operator"
     }
 }
 
@@ -152,5 +177,9 @@ impl TypedEvent for ElectionSkipped {
             ("elected", self.elected.to_string()),
             ("min_validators", self.min_validators.to_string()),
         ]
+    }
+
+    fn is_indexed(key: &str) -> bool {
+        matches!(key, "epoch" | "reason")
     }
 }

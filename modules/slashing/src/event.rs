@@ -2,13 +2,18 @@
 //! decimal, times nanoseconds. Every slash is also described entry by entry by the
 //! candidates' module (`staking.slash_candidate`, `staking.slash_unbonding`,
 //! `staking.slash_redelegation`, then `staking.slash`) and pool by pool by the bank
-//! (`bank.burn`), so an indexer can rebuild every delegator's loss.
+//! (`bank.burn`), so an indexer can rebuild every delegator's loss. The query keys
+//! ([`conclave_core::TypedEvent::is_indexed`]) are the validator (its operator, or for ignored
+//! evidence its consensus address, the evidence's only identity) and the kind of a slash or of an
+//! ignored evidence (`reason`); heights, fractions, amounts and refusal texts are values no
+//! search needs (a node that wants every attribute sets `[events] index = "all"`;
+//! docs/indexing.md).
 
 use conclave_core::{typed_event, Address};
 
 typed_event! {
     /// `slashing.slashed`: a validator's stake was cut.
-    Slashed = "slashing.slashed" {
+    Slashed = "slashing.slashed", indexed [operator, reason] {
         /// The operator.
         operator: Address,
         /// `downtime` or `double_sign`.
@@ -35,7 +40,7 @@ typed_event! {
 typed_event! {
     /// `slashing.slash_refused`: the candidates' module refused a slash (e.g. its token
     /// history at that height was pruned); the jail and the removal still happen.
-    SlashRefused = "slashing.slash_refused" {
+    SlashRefused = "slashing.slash_refused", indexed [operator] {
         /// The operator.
         operator: Address,
         /// Why, with its code.
@@ -45,7 +50,7 @@ typed_event! {
 
 typed_event! {
     /// `slashing.jailed`: a validator was jailed for downtime.
-    Jailed = "slashing.jailed" {
+    Jailed = "slashing.jailed", indexed [operator] {
         /// The operator.
         operator: Address,
         /// Blocks missed in the window.
@@ -59,7 +64,7 @@ typed_event! {
 
 typed_event! {
     /// `slashing.tombstoned`: a validator was jailed for good for a double sign.
-    Tombstoned = "slashing.tombstoned" {
+    Tombstoned = "slashing.tombstoned", indexed [operator] {
         /// The operator.
         operator: Address,
         /// The evidence's height.
@@ -69,7 +74,7 @@ typed_event! {
 
 typed_event! {
     /// `slashing.unjailed`: an operator took its candidate out of jail.
-    Unjailed = "slashing.unjailed" {
+    Unjailed = "slashing.unjailed", indexed [operator] {
         /// The operator.
         operator: Address,
     }
@@ -77,7 +82,7 @@ typed_event! {
 
 typed_event! {
     /// `slashing.evidence_ignored`: evidence that punishes nothing.
-    EvidenceIgnored = "slashing.evidence_ignored" {
+    EvidenceIgnored = "slashing.evidence_ignored", indexed [validator, reason] {
         /// The consensus address, hex.
         validator: String,
         /// The evidence's height.

@@ -1,12 +1,18 @@
 //! Events staking emits: enough for an indexer to rebuild every candidate, every delegator's
 //! shares and every entry without reading state. Amounts are decimal strings, addresses bech32
-//! (`<prefix>1…`), times nanoseconds. All attributes are indexed.
+//! (`<prefix>1…`), times nanoseconds. The query keys ([`conclave_core::TypedEvent::is_indexed`])
+//! are who and what an event is about: the candidate, the delegator, a redelegation's source
+//! and destination, an entry's `id`, and a status change's `to`. Amounts, shares, rates, keys,
+//! heights, times and descriptions are values, and `staking.bond` / `staking.unbond` come with
+//! most transactions (their `reason` is searched through the entry event beside them), so
+//! indexing those would write keys on every node that no search needs (a node that wants every
+//! attribute, such as a PostgreSQL indexer, sets `[events] index = "all"`; docs/indexing.md).
 
 use conclave_core::{typed_event, Address};
 
 typed_event! {
     /// `staking.candidate_registered`: a new candidate (its self-bond follows as `staking.bond`).
-    CandidateRegistered = "staking.candidate_registered" {
+    CandidateRegistered = "staking.candidate_registered", indexed [candidate] {
         /// The operator (candidate id).
         candidate: Address,
         /// Consensus key, hex.
@@ -24,7 +30,7 @@ typed_event! {
 
 typed_event! {
     /// `staking.candidate_edited`: description and/or commission changed (values after).
-    CandidateEdited = "staking.candidate_edited" {
+    CandidateEdited = "staking.candidate_edited", indexed [candidate] {
         /// The candidate.
         candidate: Address,
         /// Commission rate after (ppb).
@@ -42,7 +48,7 @@ typed_event! {
 
 typed_event! {
     /// `staking.consensus_key_rotated`: a new key is pending until the next epoch.
-    ConsensusKeyRotated = "staking.consensus_key_rotated" {
+    ConsensusKeyRotated = "staking.consensus_key_rotated", indexed [candidate] {
         /// The candidate.
         candidate: Address,
         /// Current key, hex.
@@ -54,7 +60,7 @@ typed_event! {
 
 typed_event! {
     /// `staking.consensus_key_applied`: the pending key became the consensus key.
-    ConsensusKeyApplied = "staking.consensus_key_applied" {
+    ConsensusKeyApplied = "staking.consensus_key_applied", indexed [candidate] {
         /// The candidate.
         candidate: Address,
         /// Previous key, hex (still known for evidence).
@@ -66,7 +72,7 @@ typed_event! {
 
 typed_event! {
     /// `staking.status_changed`: a lifecycle transition.
-    StatusChanged = "staking.status_changed" {
+    StatusChanged = "staking.status_changed", indexed [candidate, to] {
         /// The candidate.
         candidate: Address,
         /// Previous status.
@@ -83,7 +89,7 @@ typed_event! {
 typed_event! {
     /// `staking.bond`: tokens added to a candidate, shares minted to a delegator.
     /// `reason` is `delegate`, `redelegate` (the arriving half) or `cancel_unbonding`.
-    Bond = "staking.bond" {
+    Bond = "staking.bond", indexed [delegator, candidate] {
         /// The delegator.
         delegator: Address,
         /// The candidate.
@@ -106,7 +112,7 @@ typed_event! {
 typed_event! {
     /// `staking.unbond`: shares burned, tokens removed from a candidate. `reason` is
     /// `undelegate` (an unbonding entry follows) or `redelegate` (the leaving half).
-    Unbond = "staking.unbond" {
+    Unbond = "staking.unbond", indexed [delegator, candidate] {
         /// The delegator.
         delegator: Address,
         /// The candidate.
@@ -128,7 +134,7 @@ typed_event! {
 
 typed_event! {
     /// `staking.unbonding_started`: a new unbonding entry.
-    UnbondingStarted = "staking.unbonding_started" {
+    UnbondingStarted = "staking.unbonding_started", indexed [id, delegator, candidate] {
         /// Entry id.
         id: u64,
         /// The delegator.
@@ -147,7 +153,7 @@ typed_event! {
 typed_event! {
     /// `staking.unbonding_cancelled`: part or all of an entry went back to its candidate
     /// (a `staking.bond` with reason `cancel_unbonding` follows).
-    UnbondingCancelled = "staking.unbonding_cancelled" {
+    UnbondingCancelled = "staking.unbonding_cancelled", indexed [id, delegator, candidate] {
         /// Entry id.
         id: u64,
         /// The delegator.
@@ -163,7 +169,7 @@ typed_event! {
 
 typed_event! {
     /// `staking.unbonding_completed`: an entry's balance returned to its delegator.
-    UnbondingCompleted = "staking.unbonding_completed" {
+    UnbondingCompleted = "staking.unbonding_completed", indexed [id, delegator, candidate] {
         /// Entry id.
         id: u64,
         /// The delegator.
@@ -178,7 +184,7 @@ typed_event! {
 typed_event! {
     /// `staking.redelegation_started`: stake moved at once (`staking.unbond` and `staking.bond`
     /// with reason `redelegate` precede it).
-    RedelegationStarted = "staking.redelegation_started" {
+    RedelegationStarted = "staking.redelegation_started", indexed [id, delegator, source, destination] {
         /// Entry id.
         id: u64,
         /// The delegator.
@@ -200,7 +206,7 @@ typed_event! {
 
 typed_event! {
     /// `staking.redelegation_matured`: the entry stopped being slashable and was removed.
-    RedelegationMatured = "staking.redelegation_matured" {
+    RedelegationMatured = "staking.redelegation_matured", indexed [id, delegator] {
         /// Entry id.
         id: u64,
         /// The delegator.
@@ -211,7 +217,7 @@ typed_event! {
 typed_event! {
     /// `staking.slash`: the summary of one `slash` call. The parts follow as
     /// `staking.slash_candidate`, `staking.slash_unbonding` and `staking.slash_redelegation`.
-    Slash = "staking.slash" {
+    Slash = "staking.slash", indexed [candidate] {
         /// The candidate.
         candidate: Address,
         /// Infraction height.
@@ -232,7 +238,7 @@ typed_event! {
 typed_event! {
     /// `staking.slash_candidate`: tokens burned from the candidate (every delegator's stake shrinks
     /// proportionally; shares unchanged).
-    SlashCandidate = "staking.slash_candidate" {
+    SlashCandidate = "staking.slash_candidate", indexed [candidate] {
         /// The candidate.
         candidate: Address,
         /// Tokens burned.
@@ -244,7 +250,7 @@ typed_event! {
 
 typed_event! {
     /// `staking.slash_unbonding`: tokens burned from one unbonding entry.
-    SlashUnbonding = "staking.slash_unbonding" {
+    SlashUnbonding = "staking.slash_unbonding", indexed [id, delegator, candidate] {
         /// Entry id.
         id: u64,
         /// Its delegator.
@@ -261,7 +267,7 @@ typed_event! {
 typed_event! {
     /// `staking.slash_redelegation`: shares taken at the destination for one redelegation entry
     /// and their tokens burned.
-    SlashRedelegation = "staking.slash_redelegation" {
+    SlashRedelegation = "staking.slash_redelegation", indexed [id, delegator, source, destination] {
         /// Entry id.
         id: u64,
         /// Its delegator.

@@ -1,10 +1,13 @@
 //! Events the upgrade module emits (kinds `upgrade.<name>`). Addresses are bech32 (`<prefix>1…`).
+//! The query key ([`conclave_core::TypedEvent::is_indexed`]) is the plan's `name`: its height
+//! and info are values, and its authority is always the parameter authority (a node that wants
+//! every attribute sets `[events] index = "all"`; docs/indexing.md).
 
 use conclave_core::{typed_event, Address};
 
 typed_event! {
     /// `upgrade.scheduled`: a plan was scheduled (replacing any earlier one).
-    Scheduled = "upgrade.scheduled" {
+    Scheduled = "upgrade.scheduled", indexed [name] {
         /// The upgrade's name.
         name: String,
         /// The height it takes effect at.
@@ -19,7 +22,7 @@ typed_event! {
 typed_event! {
     /// `upgrade.cancelled`: a pending plan was removed, by `CancelUpgrade` or by a new plan
     /// replacing it.
-    Cancelled = "upgrade.cancelled" {
+    Cancelled = "upgrade.cancelled", indexed [name] {
         /// The cancelled upgrade's name.
         name: String,
         /// The height it was planned at.
@@ -31,7 +34,7 @@ typed_event! {
 
 typed_event! {
     /// `upgrade.applied`: the block at the plan's height ran under a binary that implements it.
-    Applied = "upgrade.applied" {
+    Applied = "upgrade.applied", indexed [name] {
         /// The upgrade's name.
         name: String,
         /// The height it was applied at.

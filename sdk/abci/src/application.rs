@@ -20,6 +20,7 @@ use conclave_runtime::{
 
 use crate::convert::{self, to_i64, PROOF_OP_TYPE};
 use crate::fatal::{error_chain, exit_process, FatalHandler};
+use crate::indexing::EventIndexing;
 use crate::metrics::Metrics;
 use crate::state_sync::{Applied, StateSync, StateSyncConfig};
 
@@ -33,6 +34,8 @@ pub struct AbciApp<A: App> {
     metrics: Option<Arc<Metrics>>,
     /// Snapshots, restores and the retain height (`crate::state_sync`).
     state_sync: Arc<StateSync>,
+    /// Which event attributes CometBFT is asked to index (`crate::indexing`).
+    indexing: Arc<EventIndexing>,
 }
 
 impl<A: App + Clone> Clone for AbciApp<A> {
@@ -44,6 +47,7 @@ impl<A: App + Clone> Clone for AbciApp<A> {
             name: self.name.clone(),
             metrics: self.metrics.clone(),
             state_sync: Arc::clone(&self.state_sync),
+            indexing: Arc::clone(&self.indexing),
         }
     }
 }
@@ -64,6 +68,7 @@ impl<A: App + Clone + Sync> AbciApp<A> {
             name: name.to_string(),
             metrics: None,
             state_sync: Arc::new(StateSync::off()),
+            indexing: Arc::new(EventIndexing::default()),
         }
     }
 
@@ -80,6 +85,13 @@ impl<A: App + Clone + Sync> AbciApp<A> {
         if let Some(snapshotter) = self.state_sync.snapshotter() {
             snapshotter.wait_idle();
         }
+    }
+
+    /// Asks CometBFT to index the event attributes `indexing` selects; without it, the ones
+    /// their modules declare as query keys (see [`crate::indexing`]).
+    pub fn with_event_indexing(mut self, indexing: EventIndexing) -> Self {
+        self.indexing = Arc::new(indexing);
+        self
     }
 
     /// Records every block, commit and CheckTx into `metrics` (see [`crate::metrics`]).
@@ -330,7 +342,11 @@ impl<A: App + Clone + Sync> Application for AbciApp<A> {
         };
         let started = Instant::now();
         match self.runtime().and_then(|mut runtime| runtime.finalize_block(block)) {
-            Ok(response) => {
+            Ok(mut response) => {
+                self.indexing.apply(&mut response.events);
+                for result in &mut response.tx_results {
+                    self.indexing.apply(&mut result.events);
+                }
                 let response = pb::ResponseFinalizeBlock {
                     events: response.events.into_iter().map(convert::event).collect(),
                     tx_results: response.tx_results.into_iter().map(convert::exec_tx_result).collect(),

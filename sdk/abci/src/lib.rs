@@ -16,12 +16,14 @@ mod connection;
 pub mod convert;
 pub mod dispatch;
 pub mod fatal;
+pub mod indexing;
 pub mod metrics;
 pub mod server;
 pub mod state_sync;
 
 pub use application::AbciApp;
 pub use dispatch::CheckTxBursts;
+pub use indexing::{EventIndexing, IndexMode, IndexingError};
 pub use metrics::Metrics;
 pub use server::{serve, serve_with, ListenAddress, ServerConfig, ServerError, Stopped};
 pub use state_sync::{retain_height, StateSyncConfig};

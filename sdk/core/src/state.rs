@@ -71,6 +71,13 @@ pub trait StateWrite: StateRead {
     fn delete_raw(&mut self, key: &[u8]) -> Result<(), StateError>;
     /// Records an event; it is kept only if the enclosing transaction succeeds.
     fn emit(&mut self, event: Event) -> Result<(), StateError>;
+    /// Whether emitted events are kept. `false` where the caller throws them away (the
+    /// mempool's checks: CometBFT ignores CheckTx events), so an emitter may skip formatting
+    /// them and emit [`Event::discarded`] instead. Emitting still happens, and costs the same
+    /// gas, so nothing but the event text may depend on this.
+    fn keeps_events(&self) -> bool {
+        true
+    }
 }
 
 impl<S: StateRead + ?Sized> StateRead for &S {
@@ -106,6 +113,9 @@ impl<S: StateWrite + ?Sized> StateWrite for &mut S {
     }
     fn emit(&mut self, event: Event) -> Result<(), StateError> {
         (**self).emit(event)
+    }
+    fn keeps_events(&self) -> bool {
+        (**self).keeps_events()
     }
 }
 

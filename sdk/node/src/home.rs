@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use conclave_abci::{ListenAddress, StateSyncConfig};
+use conclave_abci::{EventIndexing, IndexMode, ListenAddress, StateSyncConfig};
 use conclave_store::StoreConfig;
 
 /// Longest Unix socket path the kernel accepts (sun_path is 108 bytes, NUL included).
@@ -157,6 +157,25 @@ pub(crate) struct AppConfig {
     /// State-sync snapshots (the Cosmos SDK's section and key names).
     #[serde(rename = "state-sync", default)]
     pub(crate) state_sync: StateSyncSection,
+    /// Which event attributes CometBFT indexes.
+    #[serde(default)]
+    pub(crate) events: EventsSection,
+}
+
+/// `[events]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
+pub(crate) struct EventsSection {
+    /// `declared` (the modules' query keys), `all` or `none` ([`conclave_abci::IndexMode`]).
+    pub(crate) index: String,
+    /// `type.key` attributes indexed whatever `index` says.
+    pub(crate) also_index: Vec<String>,
+}
+
+impl Default for EventsSection {
+    fn default() -> Self {
+        Self { index: IndexMode::default().to_string(), also_index: Vec::new() }
+    }
 }
 
 /// `[state-sync]`.
@@ -240,7 +259,13 @@ impl AppConfig {
             log: LogSection::default(),
             metrics: MetricsSection::default(),
             state_sync: StateSyncSection::default(),
+            events: EventsSection::default(),
         }
+    }
+
+    /// The `[events]` setting, checked.
+    pub(crate) fn event_indexing(&self) -> Result<EventIndexing, conclave_abci::IndexingError> {
+        EventIndexing::new(self.events.index.parse()?, &self.events.also_index)
     }
 
     /// The state-sync and pruning settings, snapshots under `home`'s `data/snapshots`.
@@ -294,6 +319,9 @@ impl AppConfig {
                 config.metrics.address
             );
         }
+        if let Err(e) = config.event_indexing() {
+            bail!("{}: [events] {e}", path.display());
+        }
         if config.store.keep_versions == 0 || config.store.checkpoint_interval == 0 {
             bail!("{}: [store] keep_versions and checkpoint_interval must be at least 1", path.display());
         }
@@ -343,6 +371,19 @@ address = {metrics_address}
 snapshot-interval = {snapshot_interval}
 # Snapshots kept on disk and served, the newest (0: keep all).
 snapshot-keep-recent = {snapshot_keep_recent}
+
+[events]
+# Which event attributes CometBFT indexes (for /tx_search and /block_search with
+# `indexer = "kv"`; the `psql` sink stores only indexed attributes). Each indexed attribute
+# costs a database write per event on this node. Nodes may differ: indexing is not consensus.
+#   "declared": the query keys each module declares (accounts, validators, proposal ids;
+#               not amounts or denominations). The default.
+#   "all":      every attribute (a PostgreSQL indexing node, an explorer's node).
+#   "none":     none; transactions are still found by hash (tx.hash) and height.
+# See docs/indexing.md.
+index = {events_index}
+# Attributes indexed whatever `index` says, as "TYPE.KEY", e.g. ["bank.transfer.denom"].
+also-index = {events_also}
 "#,
             bin = conclave_client::chain::description().binary,
             address = toml_string(&self.abci.address),
@@ -354,6 +395,8 @@ snapshot-keep-recent = {snapshot_keep_recent}
             min_retain = self.min_retain_blocks,
             snapshot_interval = self.state_sync.snapshot_interval,
             snapshot_keep_recent = self.state_sync.snapshot_keep_recent,
+            events_index = toml_string(&self.events.index),
+            events_also = toml_array(&self.events.also_index),
         )
     }
 
@@ -367,6 +410,12 @@ snapshot-keep-recent = {snapshot_keep_recent}
 /// A TOML basic string.
 fn toml_string(value: &str) -> String {
     toml_edit::Value::from(value).to_string().trim().to_string()
+}
+
+/// A TOML array of basic strings.
+fn toml_array(values: &[String]) -> String {
+    let array = toml_edit::Array::from_iter(values.iter().map(String::as_str));
+    toml_edit::Value::from(array).to_string().trim().to_string()
 }
 
 /// Newlines folded into "; " so an error stays on one line.
@@ -414,5 +463,22 @@ mod tests {
         // A typo is an error, not a silently ignored key.
         let typo = text.replace("snapshot-interval", "snapshot_interval");
         assert!(toml_edit::de::from_str::<AppConfig>(&typo).is_err());
+    }
+
+    #[test]
+    fn events_section_round_trips_and_is_checked() {
+        let mut config = AppConfig::new("unix:///tmp/x/data/abci.sock".into());
+        assert_eq!(config.event_indexing().map(|i| i.mode()), Ok(IndexMode::Declared));
+        config.events = EventsSection { index: "all".into(), also_index: vec!["bank.transfer.denom".into()] };
+        let text = config.render();
+        assert!(text.contains("\nindex = \"all\"\n"), "{text}");
+        assert!(text.contains("\nalso-index = [\"bank.transfer.denom\"]\n"), "{text}");
+        let parsed: AppConfig = toml_edit::de::from_str(&text).unwrap();
+        assert_eq!(parsed, config);
+        assert_eq!(parsed.event_indexing().map(|i| i.mode()), Ok(IndexMode::All));
+        config.events.index = "everything".into();
+        assert!(config.event_indexing().is_err());
+        config.events = EventsSection { index: "none".into(), also_index: vec!["amount".into()] };
+        assert!(config.event_indexing().is_err());
     }
 }

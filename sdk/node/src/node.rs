@@ -70,7 +70,10 @@ pub(crate) fn run<C: Chain>(args: StartArgs) -> Result<ExitCode> {
         tracing::info!(names = ?options.allowed_upgrades, "upgrades allowed by --allow-upgrade");
     }
     let state_sync = config.state_sync_config(&home);
+    let indexing = config.event_indexing().context("app.toml [events]")?;
+    tracing::info!(index = %indexing.mode(), also_index = ?config.events.also_index, "event indexing (app.toml)");
     let mut app = AbciApp::new(Runtime::new(C::app_for_node(&options), store), C::DESCRIPTION.binary)
+        .with_event_indexing(indexing)
         .with_state_sync(&state_sync)
         .with_context(|| format!("cannot open the snapshot directory {}", state_sync.snapshot_dir.display()))?;
     tracing::info!(

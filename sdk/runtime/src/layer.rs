@@ -62,18 +62,26 @@ pub struct Layer<B> {
     writes: Writes,
     events: Vec<Event>,
     metering: Option<Metering>,
+    /// `false`: emitted events are dropped (and emitters may skip formatting them).
+    keep_events: bool,
 }
 
 impl<B: StateRead> Layer<B> {
     /// An unmetered layer (genesis, block hooks, the block overlay itself).
     pub fn new(base: B) -> Self {
-        Self { base, writes: Writes::new(), events: Vec::new(), metering: None }
+        Self { base, writes: Writes::new(), events: Vec::new(), metering: None, keep_events: true }
+    }
+
+    /// An unmetered layer that drops the events emitted into it, for checks whose events
+    /// nobody reads (the mempool's). Unmetered, so gas cannot depend on it either way.
+    pub fn discarding_events(base: B) -> Self {
+        Self { keep_events: false, ..Self::new(base) }
     }
 
     /// A layer charging `schedule` costs against `meter` (which carries gas already used).
     pub fn metered(base: B, meter: &GasMeter, schedule: GasSchedule) -> Self {
         let metering = Metering { used: Cell::new(meter.used()), limit: meter.limit(), schedule };
-        Self { base, writes: Writes::new(), events: Vec::new(), metering: Some(metering) }
+        Self { base, writes: Writes::new(), events: Vec::new(), metering: Some(metering), keep_events: true }
     }
 
     /// Gas used so far (0 when unmetered).
@@ -235,8 +243,14 @@ impl<B: StateRead> StateWrite for Layer<B> {
         if let Some(m) = &self.metering {
             m.charge(m.schedule.event)?;
         }
-        self.events.push(event);
+        if self.keep_events {
+            self.events.push(event);
+        }
         Ok(())
+    }
+
+    fn keeps_events(&self) -> bool {
+        self.keep_events
     }
 }
 

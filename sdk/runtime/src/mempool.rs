@@ -58,7 +58,8 @@ impl Mempool {
             Err(error) => return Ok(reject(error, 0)),
         };
         let gas_wanted = checked.tx.body.gas_limit;
-        let mut attempt = Layer::new(&self.state);
+        // CometBFT ignores CheckTx events: the fee event is not even formatted.
+        let mut attempt = Layer::discarding_events(&self.state);
         if let Err(error) = check_and_pay(app, &mut attempt, &checked) {
             if is_fatal(&error) {
                 return Err(RuntimeError::App(error));
