@@ -89,6 +89,10 @@ pub(crate) struct ChainArgs {
     /// CheckTx refused stays in the cache, so the same bytes are refused without a call).
     #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
     keep_invalid_txs_in_cache: bool,
+    /// The chain nodes' `[events] index` in app.toml: which event attributes CometBFT indexes
+    /// (`declared`: the modules' query keys, appchaind's default; `all`; `none`).
+    #[arg(long, default_value = "declared", value_parser = ["declared", "all", "none"])]
+    events_index: String,
 }
 
 /// Fewer blocks than this in the window make the rate a matter of where the window falls.
@@ -111,6 +115,7 @@ pub(crate) fn run(args: &ChainArgs) -> Result<()> {
         start_timeout: Duration::from_secs(args.start_timeout),
         mempool_recheck: args.mempool_recheck,
         keep_invalid_txs_in_cache: args.keep_invalid_txs_in_cache,
+        events_index: args.events_index.clone(),
     };
     let load = LoadSettings {
         connections: usize::from(args.connections),
@@ -126,9 +131,15 @@ pub(crate) fn run(args: &ChainArgs) -> Result<()> {
     println!("appchaind: {}; cometbft: {}", binaries.appchaind.display(), binaries.cometbft.display());
     println!(
         "networks: appchaind localnet homes (cometbft testnet layout), timeout_commit {}, timeout_propose {}, \
-         mempool recheck {}, keep-invalid-txs-in-cache {}, CometBFT's other defaults (mempool size 5000); chain \
-         and socket_kvstore (abci-cli) over a Unix socket, kvstore and persistent_kvstore built in",
-        args.timeout_commit, args.timeout_propose, args.mempool_recheck, args.keep_invalid_txs_in_cache
+         mempool recheck {}, keep-invalid-txs-in-cache {}, CometBFT's other defaults (mempool size 5000, kv tx \
+         index); chain and socket_kvstore (abci-cli) over a Unix socket, kvstore and persistent_kvstore built in; \
+         the chain's app.toml [events] index = \"{}\" (\"declared\", the default: for a transfer 3 of its 8 \
+         event attributes; \"all\": 8), kvstore's own choice (6 of the 8 of its two events)",
+        args.timeout_commit,
+        args.timeout_propose,
+        args.mempool_recheck,
+        args.keep_invalid_txs_in_cache,
+        args.events_index
     );
     println!(
         "load: {} connections (broadcast_tx_sync), window {} in flight{}, {tx_length}-byte txs \

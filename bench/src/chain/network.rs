@@ -121,6 +121,8 @@ pub(crate) struct NetworkSettings {
     pub(crate) mempool_recheck: bool,
     /// `mempool.keep-invalid-txs-in-cache` of every node.
     pub(crate) keep_invalid_txs_in_cache: bool,
+    /// `[events] index` in every chain node's app.toml.
+    pub(crate) events_index: String,
 }
 
 /// A running network; dropping it stops the processes and deletes its directory.
@@ -182,6 +184,9 @@ impl Network {
         }
         if kind == AppKind::Chain {
             fund_senders(&homes, &chain_id, senders)?;
+            for home in &homes {
+                set_events_index(home, &settings.events_index)?;
+            }
         }
         for home in &homes {
             set_mempool(home, settings)?;
@@ -374,6 +379,29 @@ fn set_mempool(home: &Path, settings: &NetworkSettings) -> Result<()> {
         .collect();
     if found != (true, true) {
         bail!("{} has no `recheck` or `keep-invalid-txs-in-cache` line: not a CometBFT 0.38 config", path.display());
+    }
+    std::fs::write(&path, lines.join("\n") + "\n").with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Writes `[events] index` into a chain home's `app.toml` (`appchaind localnet` writes the
+/// key once, in that section).
+fn set_events_index(home: &Path, index: &str) -> Result<()> {
+    let path = home.join("config/app.toml");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut found = false;
+    let lines: Vec<String> = text
+        .lines()
+        .map(|line| {
+            if line.starts_with("index = ") {
+                found = true;
+                format!("index = {index:?}")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    if !found {
+        bail!("{} has no `[events] index` line: appchaind is older than the benchmark", path.display());
     }
     std::fs::write(&path, lines.join("\n") + "\n").with_context(|| format!("cannot write {}", path.display()))
 }
