@@ -303,6 +303,19 @@ mod tests {
     }
 
     #[test]
+    fn a_layer_discarding_events_keeps_its_writes_and_drops_its_events() {
+        let base = MemoryState::new();
+        let mut layer = Layer::discarding_events(&base);
+        assert!(!layer.keeps_events());
+        layer.put_raw(b"k", b"v".to_vec()).unwrap();
+        conclave_core::StateWrite::emit(&mut layer, Event::discarded()).unwrap();
+        let (writes, events) = layer.into_parts();
+        assert_eq!(writes.get(b"k".as_slice()), Some(&Some(b"v".to_vec())));
+        assert!(events.is_empty());
+        assert!(Layer::new(&base).keeps_events());
+    }
+
+    #[test]
     fn metering_charges_and_stops() {
         let base = MemoryState::new();
         let schedule = GasSchedule::default();

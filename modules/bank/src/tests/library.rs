@@ -266,3 +266,82 @@ fn send_from_module_to_many_rejections_leave_state_unchanged() {
     assert_eq!(state, before);
     assert_invariants(&state);
 }
+
+/// A state that drops the events emitted into it, as the mempool's checks do; it still
+/// records what it was given, to count them.
+struct DroppingEvents(MemoryState);
+
+impl conclave_core::StateRead for DroppingEvents {
+    fn get_raw(&self, key: &[u8]) -> Result<Option<Vec<u8>>, conclave_core::StateError> {
+        self.0.get_raw(key)
+    }
+    fn first_raw(
+        &self,
+        lower: std::ops::Bound<&[u8]>,
+        upper: std::ops::Bound<&[u8]>,
+    ) -> Result<Option<conclave_core::state::Entry>, conclave_core::StateError> {
+        self.0.first_raw(lower, upper)
+    }
+    fn last_raw(
+        &self,
+        lower: std::ops::Bound<&[u8]>,
+        upper: std::ops::Bound<&[u8]>,
+    ) -> Result<Option<conclave_core::state::Entry>, conclave_core::StateError> {
+        self.0.last_raw(lower, upper)
+    }
+}
+
+impl conclave_core::StateWrite for DroppingEvents {
+    fn put_raw(&mut self, key: &[u8], value: Vec<u8>) -> Result<(), conclave_core::StateError> {
+        self.0.put_raw(key, value)
+    }
+    fn delete_raw(&mut self, key: &[u8]) -> Result<(), conclave_core::StateError> {
+        self.0.delete_raw(key)
+    }
+    fn emit(&mut self, event: conclave_core::Event) -> Result<(), conclave_core::StateError> {
+        self.0.emit(event)
+    }
+    fn keeps_events(&self) -> bool {
+        false
+    }
+}
+
+#[test]
+fn a_state_that_drops_events_gets_the_same_writes_and_as_many_unformatted_events() {
+    let bank = bank();
+    let payouts = [(alice(), 2), (bob(), 0), (carol(), 3), (alice(), 1)];
+    let send = crate::Msg::MultiSend {
+        outputs: vec![crate::Output { to: bob(), amount: stake(1) }, crate::Output { to: carol(), amount: stake(2) }],
+    };
+    // Every bank operation that emits, on a state that keeps events and on one that drops them.
+    let mut keeping = funded();
+    let mut dropping = DroppingEvents(funded());
+    for step in 0..8 {
+        apply(&bank, &mut keeping, step, &payouts, &send);
+        apply(&bank, &mut dropping, step, &payouts, &send);
+    }
+    assert_eq!(dropping.0.entries, keeping.entries, "the same writes");
+    assert_eq!(dropping.0.events.len(), keeping.events.len(), "as many events, hence the same gas");
+    assert!(keeping.events.len() >= 10 && keeping.events.iter().all(|e| !e.kind.is_empty()));
+    assert!(dropping.0.events.iter().all(|e| *e == conclave_core::Event::discarded()), "none formatted");
+    assert_invariants(&keeping);
+}
+
+fn apply(
+    bank: &Bank,
+    state: &mut impl conclave_core::StateWrite,
+    step: u8,
+    payouts: &[(Address, u128)],
+    send: &crate::Msg,
+) {
+    match step {
+        0 => bank.collect_fee(state, &bob(), &stake(4)).unwrap(),
+        1 => crate::transfer(state, &alice(), &module(TREASURY), &stake(20)).unwrap(),
+        2 => bank.send_from_module(state, TREASURY, &carol(), &stake(2)).unwrap(),
+        3 => bank.send_from_module_to_many(state, TREASURY, "stake", payouts).unwrap(),
+        4 => bank.mint(state, MINTER, &stake(7)).unwrap(),
+        5 => bank.move_between_modules(state, MINTER, BURNER, &stake(7)).unwrap(),
+        6 => bank.burn(state, BURNER, &stake(3)).unwrap(),
+        _ => bank.execute(state, &alice(), send).unwrap(),
+    }
+}
