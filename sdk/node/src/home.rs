@@ -157,8 +157,10 @@ pub(crate) struct AppConfig {
     /// State-sync snapshots (the Cosmos SDK's section and key names).
     #[serde(rename = "state-sync", default)]
     pub(crate) state_sync: StateSyncSection,
-    /// Which event attributes CometBFT indexes.
-    #[serde(default)]
+    /// Which event attributes CometBFT indexes. A home written before the section existed has
+    /// none and keeps what it did then, every attribute ([`EventsSection::before_the_section`]);
+    /// `init` writes the section, with the modules' declared keys.
+    #[serde(default = "EventsSection::before_the_section")]
     pub(crate) events: EventsSection,
 }
 
@@ -175,6 +177,15 @@ pub(crate) struct EventsSection {
 impl Default for EventsSection {
     fn default() -> Self {
         Self { index: IndexMode::default().to_string(), also_index: Vec::new() }
+    }
+}
+
+impl EventsSection {
+    /// An app.toml without `[events]` (written by a release before it): every attribute
+    /// indexed, as then, so an upgrade does not silently narrow what a node's `/tx_search`
+    /// finds or its PostgreSQL sink stores.
+    fn before_the_section() -> Self {
+        Self { index: IndexMode::All.to_string(), also_index: Vec::new() }
     }
 }
 
@@ -439,7 +450,17 @@ mod tests {
         let parsed: AppConfig = toml_edit::de::from_str("[abci]\naddress = \"tcp://127.0.0.1:26658\"\n").unwrap();
         assert_eq!(parsed.store, StoreSection::default());
         assert_eq!(parsed.log.level, "info");
-        assert_eq!((parsed.min_retain_blocks, parsed.state_sync), (0, StateSyncSection::default()));
+        assert_eq!((parsed.min_retain_blocks, &parsed.state_sync), (0, &StateSyncSection::default()));
+        // A home from before `[events]` keeps indexing everything; a new one is written with
+        // the declared keys.
+        assert_eq!(parsed.event_indexing().map(|i| i.mode()), Ok(IndexMode::All));
+        let written = AppConfig::new("tcp://127.0.0.1:26658".into()).render();
+        let reread: AppConfig = toml_edit::de::from_str(&written).unwrap();
+        assert_eq!(reread.event_indexing().map(|i| i.mode()), Ok(IndexMode::Declared));
+        let partial: AppConfig =
+            toml_edit::de::from_str("[abci]\naddress = \"tcp://127.0.0.1:26658\"\n[events]\nalso-index = [\"a.b\"]\n")
+                .unwrap();
+        assert_eq!(partial.event_indexing().map(|i| i.mode()), Ok(IndexMode::Declared));
     }
 
     #[test]
