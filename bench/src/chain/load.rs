@@ -15,9 +15,9 @@
 //!   this module's [`Observer`]) to the moment the poller first saw the app commit it.
 //! - **Result codes** are read from `/block_results` once the load has stopped, for the
 //!   measured blocks only. During the window that call would cost node0's CometBFT in
-//!   proportion to the app's events (it renders them as JSON, by reflection): for the chain's
-//!   two events per transfer, about 5 % of the four nodes' CometBFT CPU, against far less for
-//!   kvstore's one short event. The instrument must not load the apps unequally.
+//!   proportion to the app's events (it renders them as JSON, by reflection): with the chain's
+//!   transfers, 4.7 % of the four nodes' CometBFT CPU. The instrument must not load the apps
+//!   according to what they emit.
 //! - **Window**: after `warmup`, the blocks committed during `duration` are measured: committed
 //!   tx/s = transactions with code 0 in those blocks / (header time of the last one − header
 //!   time of the one before the first), so block time, not the poller, sets the clock.

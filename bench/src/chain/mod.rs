@@ -91,7 +91,7 @@ pub(crate) struct ChainArgs {
     keep_invalid_txs_in_cache: bool,
     /// The chain nodes' `[events] index` in app.toml: which event attributes CometBFT indexes
     /// (`declared`: the modules' query keys, appchaind's default; `all`; `none`).
-    #[arg(long, default_value = "declared", value_parser = ["declared", "all", "none"])]
+    #[arg(long, default_value = "declared", value_parser = clap::builder::PossibleValuesParser::new(conclave_abci::IndexMode::NAMES))]
     events_index: String,
 }
 
